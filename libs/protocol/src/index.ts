@@ -1,0 +1,5 @@
+export * from './client-frame';
+export * from './server-frame';
+export * from './close-codes';
+export * from './limits';
+export { utf8Decode, utf8Encode } from './text';
