@@ -1,0 +1,25 @@
+/**
+ * Plain counters bumped on the hot path (a property increment costs nothing). The metrics module
+ * and /admin/api/stats read them; nothing here is labelled by room, client or address.
+ */
+export class RelayStats {
+  readonly startedAt = Date.now();
+  connectionsOpen = 0;
+  connectionsTotal = 0;
+  framesIn = 0;
+  bytesIn = 0;
+  framesOut = 0;
+  bytesOut = 0;
+  roomsCreated = 0;
+  roomsClosed = 0;
+  slowConsumerDisconnects = 0;
+  rateLimitedDisconnects = 0;
+  httpRateLimited = 0;
+  malformedFrames = 0;
+  /** WebSocket closes sent by the relay, by close code. */
+  readonly closesByCode = new Map<number, number>();
+
+  countClose(code: number): void {
+    this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,231 @@
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_PARTICIPANTS,
+  MAX_PARTICIPANTS_LIMIT,
+  MIN_PARTICIPANTS,
+} from '@nullroom/protocol';
+
+/**
+ * The relay's configuration: read from the environment once at boot, validated as a whole (every
+ * problem reported together), and frozen. Names and defaults of the seed-000 table are a contract:
+ * a site switching to Nullroom keeps its .env. Everything else is documented in docs/operations.md.
+ */
+export interface RelayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logging: boolean;
+  readonly auth: {
+    /** ANOCHAT_API_KEY: empty means the REST API is open (seed 000). */
+    readonly apiKey: string;
+    /** ANOCHAT_ADMIN_KEY: empty disables the admin API. */
+    readonly adminKey: string;
+    readonly requireWsApiKey: boolean;
+  };
+  readonly rooms: {
+    /** 0 = unlimited. */
+    readonly maxRooms: number;
+    /** 0 = idle rooms never expire. */
+    readonly maxIdleMs: number;
+    readonly defaultMaxParticipants: number;
+    readonly maxParticipantsLimit: number;
+  };
+  readonly ws: {
+    readonly maxFrameBytes: number;
+    readonly maxBufferedBytes: number;
+    readonly maxFramesPerSec: number;
+    readonly maxBytesPerSec: number;
+    /** 0 = unlimited. */
+    readonly maxConnections: number;
+    readonly pingIntervalMs: number;
+  };
+  readonly http: {
+    /** TRUST_PROXY: number of reverse-proxy hops whose X-Forwarded-For is believed. */
+    readonly trustProxyHops: number;
+    readonly maxBodyBytes: number;
+  };
+  readonly rateLimit: {
+    readonly windowMs: number;
+    /** Requests per IP per window to the REST and admin API (0 = off). */
+    readonly httpMax: number;
+    /** POST /rooms per IP per window (0 = off). */
+    readonly roomsMax: number;
+    /** WebSocket connection attempts per IP per window (0 = off). */
+    readonly wsConnectMax: number;
+  };
+  readonly turnstile: {
+    readonly enabled: boolean;
+    readonly secretKey: string;
+    readonly siteKey: string;
+    readonly verifyUrl: string;
+    readonly timeoutMs: number;
+  };
+  readonly drain: {
+    /** Time between SIGTERM (unready) and closing members with 1012. */
+    readonly graceMs: number;
+    /** Members are told to reconnect after a random delay in [0, jitterMs). */
+    readonly reconnectJitterMs: number;
+    /** After this long, remaining sockets are cut and the process exits anyway. */
+    readonly timeoutMs: number;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type ConfigResult =
+  | { readonly ok: true; readonly config: RelayConfig }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** Every variable the relay reads, with its default, in the order docs/operations.md lists them. */
+export const CONFIG_DEFAULTS = {
+  PORT: '8765',
+  HOST: '0.0.0.0',
+  LOGGING: '1',
+  ANOCHAT_API_KEY: '',
+  ANOCHAT_ADMIN_KEY: '',
+  REQUIRE_WS_API_KEY: '0',
+  MAX_ROOMS: '1000',
+  ROOM_MAX_IDLE_MS: '14400000',
+  MAX_PARTICIPANTS_DEFAULT: String(DEFAULT_MAX_PARTICIPANTS),
+  MAX_PARTICIPANTS_LIMIT: String(MAX_PARTICIPANTS_LIMIT),
+  WS_MAX_FRAME_BYTES: String(DEFAULT_MAX_FRAME_BYTES),
+  WS_MAX_BUFFERED_BYTES: String(4 * 1024 * 1024),
+  WS_MAX_FRAMES_PER_SEC: '200',
+  WS_MAX_BYTES_PER_SEC: String(4 * 1024 * 1024),
+  MAX_CONNECTIONS: '10000',
+  WS_PING_INTERVAL_MS: '30000',
+  TRUST_PROXY: '0',
+  HTTP_MAX_BODY_BYTES: '16384',
+  RATE_LIMIT_WINDOW_MS: '60000',
+  RATE_LIMIT_HTTP_MAX: '300',
+  RATE_LIMIT_ROOMS_MAX: '30',
+  RATE_LIMIT_WS_CONNECT_MAX: '120',
+  TURNSTILE: '0',
+  TURNSTILE_SECRET_KEY: '',
+  TURNSTILE_SITE_KEY: '',
+  TURNSTILE_VERIFY_URL: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
+  TURNSTILE_TIMEOUT_MS: '5000',
+  DRAIN_GRACE_MS: '3000',
+  DRAIN_RECONNECT_JITTER_MS: '2000',
+  DRAIN_TIMEOUT_MS: '10000',
+} as const satisfies Record<string, string>;
+
+type Key = keyof typeof CONFIG_DEFAULTS;
+
+/** Variables whose values must never be echoed in an error message. */
+const SECRETS: ReadonlySet<Key> = new Set(['ANOCHAT_API_KEY', 'ANOCHAT_ADMIN_KEY', 'TURNSTILE_SECRET_KEY']);
+
+export function loadConfig(env: Env): ConfigResult {
+  const errors: string[] = [];
+  const raw = (key: Key): string => {
+    const value = env[key];
+    return value === undefined || value === '' ? CONFIG_DEFAULTS[key] : value;
+  };
+  const show = (key: Key): string => (SECRETS.has(key) ? '(hidden)' : JSON.stringify(raw(key)));
+
+  const int = (key: Key, min: number, max: number): number => {
+    const text = raw(key).trim();
+    const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      errors.push(`${key} must be an integer from ${min} to ${max} (got ${show(key)})`);
+      return Number(CONFIG_DEFAULTS[key]);
+    }
+    return value;
+  };
+  const bool = (key: Key): boolean => {
+    const text = raw(key).trim().toLowerCase();
+    if (text === '1' || text === 'true') return true;
+    if (text === '0' || text === 'false') return false;
+    errors.push(`${key} must be 0 or 1 (got ${show(key)})`);
+    return CONFIG_DEFAULTS[key] === '1';
+  };
+  const url = (key: Key): string => {
+    const text = raw(key).trim();
+    try {
+      const parsed = new URL(text);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return text;
+    } catch {
+      // reported below
+    }
+    errors.push(`${key} must be an http(s) URL (got ${show(key)})`);
+    return CONFIG_DEFAULTS[key];
+  };
+  const secret = (key: Key): string => {
+    const value = raw(key);
+    if (value !== value.trim()) errors.push(`${key} has leading or trailing whitespace`);
+    return value;
+  };
+
+  const maxParticipantsLimit = int('MAX_PARTICIPANTS_LIMIT', MIN_PARTICIPANTS, MAX_PARTICIPANTS_LIMIT);
+  const defaultMaxParticipants = int('MAX_PARTICIPANTS_DEFAULT', MIN_PARTICIPANTS, MAX_PARTICIPANTS_LIMIT);
+  if (defaultMaxParticipants > maxParticipantsLimit) {
+    errors.push(
+      `MAX_PARTICIPANTS_DEFAULT (${defaultMaxParticipants}) must not exceed MAX_PARTICIPANTS_LIMIT (${maxParticipantsLimit})`,
+    );
+  }
+  const turnstileEnabled = bool('TURNSTILE');
+  const turnstileSecret = secret('TURNSTILE_SECRET_KEY');
+  if (turnstileEnabled && turnstileSecret === '') {
+    errors.push('TURNSTILE=1 needs TURNSTILE_SECRET_KEY');
+  }
+  const host = raw('HOST').trim();
+  if (host === '') errors.push('HOST must not be empty');
+
+  const config: RelayConfig = {
+    port: int('PORT', 0, 65535),
+    host,
+    logging: bool('LOGGING'),
+    auth: {
+      apiKey: secret('ANOCHAT_API_KEY'),
+      adminKey: secret('ANOCHAT_ADMIN_KEY'),
+      requireWsApiKey: bool('REQUIRE_WS_API_KEY'),
+    },
+    rooms: {
+      maxRooms: int('MAX_ROOMS', 0, 10_000_000),
+      maxIdleMs: int('ROOM_MAX_IDLE_MS', 0, 365 * 24 * 3600 * 1000),
+      defaultMaxParticipants,
+      maxParticipantsLimit,
+    },
+    ws: {
+      maxFrameBytes: int('WS_MAX_FRAME_BYTES', 1024, 64 * 1024 * 1024),
+      maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1024, 1024 * 1024 * 1024),
+      maxFramesPerSec: int('WS_MAX_FRAMES_PER_SEC', 1, 1_000_000),
+      maxBytesPerSec: int('WS_MAX_BYTES_PER_SEC', 1024, 1024 * 1024 * 1024),
+      maxConnections: int('MAX_CONNECTIONS', 0, 10_000_000),
+      pingIntervalMs: int('WS_PING_INTERVAL_MS', 1000, 3_600_000),
+    },
+    http: {
+      trustProxyHops: int('TRUST_PROXY', 0, 10),
+      maxBodyBytes: int('HTTP_MAX_BODY_BYTES', 256, 1024 * 1024),
+    },
+    rateLimit: {
+      windowMs: int('RATE_LIMIT_WINDOW_MS', 1000, 24 * 3600 * 1000),
+      httpMax: int('RATE_LIMIT_HTTP_MAX', 0, 10_000_000),
+      roomsMax: int('RATE_LIMIT_ROOMS_MAX', 0, 10_000_000),
+      wsConnectMax: int('RATE_LIMIT_WS_CONNECT_MAX', 0, 10_000_000),
+    },
+    turnstile: {
+      enabled: turnstileEnabled,
+      secretKey: turnstileSecret,
+      siteKey: raw('TURNSTILE_SITE_KEY').trim(),
+      verifyUrl: url('TURNSTILE_VERIFY_URL'),
+      timeoutMs: int('TURNSTILE_TIMEOUT_MS', 100, 60_000),
+    },
+    drain: {
+      graceMs: int('DRAIN_GRACE_MS', 0, 600_000),
+      reconnectJitterMs: int('DRAIN_RECONNECT_JITTER_MS', 0, 600_000),
+      timeoutMs: int('DRAIN_TIMEOUT_MS', 100, 600_000),
+    },
+  };
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}
+
+/** Injection token for the frozen config object. */
+export const RELAY_CONFIG = Symbol('RELAY_CONFIG');

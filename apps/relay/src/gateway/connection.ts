@@ -1,0 +1,162 @@
+import type WebSocket from 'ws';
+import {
+  CloseCode,
+  FrameErrorCode,
+  MessageFlag,
+  decodeClientFrame,
+  encodeError,
+  encodeMessageHeader,
+} from '@nullroom/protocol';
+import { TokenBucket } from '../abuse/token-bucket';
+import { type RelayStats } from '../common/stats';
+import { type Member } from '../rooms/member';
+import { type Room } from '../rooms/room';
+
+export interface ConnectionLimits {
+  readonly maxBufferedBytes: number;
+  readonly maxFramesPerSec: number;
+  readonly maxBytesPerSec: number;
+  readonly maxFrameBytes: number;
+}
+
+/** How long a closing socket may take to flush and answer our close frame before it is cut. */
+export const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * One member's socket: the per-frame hot path lives here, in plain code. The MESSAGE headers
+ * carrying this member's id are built once, at join; each inbound frame is decoded once, the
+ * outbound frame built once (header + untouched payload) and handed to the room.
+ */
+export class Connection implements Member {
+  alive = true;
+  private room: Room | undefined;
+  private closing = false;
+  private readonly frames: TokenBucket;
+  private readonly bytes: TokenBucket;
+  private readonly textHeader: Buffer;
+  private readonly binaryHeader: Buffer;
+  private readonly directHeader: Buffer;
+
+  constructor(
+    readonly clientId: string,
+    private readonly ws: WebSocket,
+    private readonly limits: ConnectionLimits,
+    private readonly stats: RelayStats,
+    /** Called once when the relay or the peer ends this connection. */
+    private readonly onGone: (connection: Connection, room: Room | undefined) => void,
+    now: number,
+  ) {
+    // Bursts: two seconds' worth, and never less than one maximum-size frame.
+    this.frames = new TokenBucket(limits.maxFramesPerSec, limits.maxFramesPerSec * 2, now);
+    this.bytes = new TokenBucket(
+      limits.maxBytesPerSec,
+      Math.max(limits.maxBytesPerSec * 2, limits.maxFrameBytes),
+      now,
+    );
+    this.textHeader = Buffer.from(encodeMessageHeader(clientId, MessageFlag.TEXT));
+    this.binaryHeader = Buffer.from(encodeMessageHeader(clientId, 0));
+    this.directHeader = Buffer.from(encodeMessageHeader(clientId, MessageFlag.DIRECT));
+  }
+
+  attach(room: Room): void {
+    this.room = room;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  deliver(frame: Buffer): void {
+    if (this.closing) return;
+    this.ws.send(frame);
+    this.stats.framesOut++;
+    this.stats.bytesOut += frame.length;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // Stop queueing at once; the close frame goes out after what is already queued.
+      this.stats.slowConsumerDisconnects++;
+      this.end(CloseCode.SLOW_CONSUMER, 'slow consumer');
+    }
+  }
+
+  end(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.stats.countClose(code);
+    this.leaveRoom();
+    const ws = this.ws;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+      ws.close(code, reason);
+      const timer = setTimeout(() => ws.terminate(), CLOSE_TIMEOUT_MS);
+      timer.unref();
+      ws.once('close', () => clearTimeout(timer));
+    }
+  }
+
+  /** Cut without a close handshake (dead peer found by the heartbeat). */
+  terminate(): void {
+    this.closing = true;
+    this.leaveRoom();
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    if (!this.closing) this.ws.ping();
+  }
+
+  /** The socket closed (either side); idempotent. */
+  closed(): void {
+    this.closing = true;
+    this.leaveRoom();
+  }
+
+  onMessage(data: Buffer, isBinary: boolean, now: number): void {
+    this.alive = true;
+    const room = this.room;
+    if (this.closing || room === undefined) return;
+    this.stats.framesIn++;
+    this.stats.bytesIn += data.length;
+    if (!this.frames.take(1, now) || !this.bytes.take(data.length, now)) {
+      this.stats.rateLimitedDisconnects++;
+      this.end(CloseCode.RATE_LIMITED, 'rate limit exceeded');
+      return;
+    }
+    room.lastActivityAt = now;
+    if (!isBinary) {
+      room.broadcast(this, concat(this.textHeader, data, 0));
+      return;
+    }
+    const decoded = decodeClientFrame(data);
+    if (!decoded.ok) {
+      this.stats.malformedFrames++;
+      this.deliver(Buffer.from(encodeError(FrameErrorCode.MALFORMED_FRAME, decoded.error)));
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.type === 'send') {
+      room.broadcast(this, concat(this.binaryHeader, data, frame.payloadOffset));
+      return;
+    }
+    const target = room.get(frame.to);
+    if (target === undefined) {
+      this.deliver(
+        Buffer.from(encodeError(FrameErrorCode.UNKNOWN_RECIPIENT, 'no such member in this room')),
+      );
+      return;
+    }
+    target.deliver(concat(this.directHeader, data, frame.payloadOffset));
+  }
+
+  private leaveRoom(): void {
+    const room = this.room;
+    this.room = undefined;
+    this.onGone(this, room);
+  }
+}
+
+/** header + data[offset..]: the one copy per inbound frame. */
+function concat(header: Buffer, data: Buffer, offset: number): Buffer {
+  const out = Buffer.allocUnsafe(header.length + data.length - offset);
+  header.copy(out, 0);
+  data.copy(out, header.length, offset);
+  return out;
+}

@@ -1,0 +1,129 @@
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { MIN_PARTICIPANTS, isValidRoomId, type RoomMode } from '@nullroom/protocol';
+import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { RELAY_CONFIG, type RelayConfig } from '../config/config';
+import { RoomsService, type RoomView } from '../rooms/rooms.service';
+import { apiKeyAccepted } from './auth';
+import { TurnstileService } from './turnstile.service';
+
+interface CreateRoomBody {
+  mode: RoomMode;
+  maxParticipants?: number;
+  turnstileToken?: string;
+}
+
+/** REST API of seed 000: /rooms. */
+@Controller('rooms')
+export class RoomsController {
+  constructor(
+    @Inject(RELAY_CONFIG) private readonly config: RelayConfig,
+    @Inject(RoomsService) private readonly rooms: RoomsService,
+    @Inject(TurnstileService) private readonly turnstile: TurnstileService,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Req() req: Request,
+  ): Promise<{ roomId: string; mode: RoomMode; maxParticipants: number; joinToken?: string }> {
+    this.requireApiKey(req);
+    const body = parseCreateBody(req.body);
+    const header = req.headers['cf-turnstile-response'] ?? req.headers['x-turnstile-token'];
+    await this.turnstile.verify(body.turnstileToken ?? (typeof header === 'string' ? header : undefined));
+    const { room, joinToken } = this.rooms.create(body);
+    return {
+      roomId: room.id,
+      mode: room.mode,
+      maxParticipants: room.maxParticipants,
+      ...(joinToken === undefined ? {} : { joinToken }),
+    };
+  }
+
+  @Get()
+  list(@Req() req: Request): { rooms: RoomView[] } {
+    this.requireApiKey(req);
+    return { rooms: this.rooms.list().map((r) => this.rooms.view(r)) };
+  }
+
+  @Get(':roomId')
+  get(@Req() req: Request, @Param('roomId') roomId: string): RoomView {
+    this.requireApiKey(req);
+    return this.rooms.view(this.rooms.require(checkRoomId(roomId)));
+  }
+
+  /** Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body). */
+  @Delete(':roomId')
+  close(@Req() req: Request, @Param('roomId') roomId: string): { closed: true; roomId: string } {
+    const room = this.rooms.get(checkRoomId(roomId));
+    const byKey = apiKeyAccepted(req, this.config.auth.apiKey);
+    const token = joinTokenOf(req);
+    if (!byKey && token === undefined) {
+      throw new RelayError(RelayErrorCode.Unauthorized, 'API key or join token required');
+    }
+    if (room === undefined) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
+    if (!byKey && !this.rooms.tokenMatches(room, token)) {
+      throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
+    }
+    this.rooms.end(room, 'closed');
+    return { closed: true, roomId: room.id };
+  }
+
+  private requireApiKey(req: Request): void {
+    if (!apiKeyAccepted(req, this.config.auth.apiKey)) {
+      throw new RelayError(RelayErrorCode.Unauthorized, 'missing or invalid API key');
+    }
+  }
+}
+
+function checkRoomId(roomId: string): string {
+  if (!isValidRoomId(roomId)) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
+  return roomId;
+}
+
+function joinTokenOf(req: Request): string | undefined {
+  const header = req.headers['x-join-token'];
+  if (typeof header === 'string' && header !== '') return header;
+  const query = req.query.joinToken;
+  if (typeof query === 'string' && query !== '') return query;
+  const body: unknown = req.body;
+  if (typeof body === 'object' && body !== null) {
+    const token = (body as { joinToken?: unknown }).joinToken;
+    if (typeof token === 'string' && token !== '') return token;
+  }
+  return undefined;
+}
+
+/** Validates POST /rooms; every message names the offending field. */
+export function parseCreateBody(body: unknown): CreateRoomBody {
+  // No body (or an empty one) means the defaults: a p2p room.
+  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0)) {
+    return { mode: 'p2p' };
+  }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new RelayError(RelayErrorCode.InvalidRequest, 'body: must be a JSON object');
+  }
+  const { mode, maxParticipants, turnstileToken } = body as Record<string, unknown>;
+  const cfToken = (body as Record<string, unknown>)['cf-turnstile-response'];
+  if (mode !== undefined && mode !== 'p2p' && mode !== 'support') {
+    throw new RelayError(RelayErrorCode.InvalidRequest, 'mode: must be "p2p" or "support"');
+  }
+  if (
+    maxParticipants !== undefined &&
+    (typeof maxParticipants !== 'number' || !Number.isInteger(maxParticipants) || maxParticipants < MIN_PARTICIPANTS)
+  ) {
+    throw new RelayError(
+      RelayErrorCode.InvalidRequest,
+      `maxParticipants: must be an integer of at least ${MIN_PARTICIPANTS}`,
+    );
+  }
+  const token = turnstileToken ?? cfToken;
+  if (token !== undefined && typeof token !== 'string') {
+    throw new RelayError(RelayErrorCode.InvalidRequest, 'turnstileToken: must be a string');
+  }
+  return {
+    mode: mode ?? 'p2p',
+    ...(maxParticipants === undefined ? {} : { maxParticipants }),
+    ...(token === undefined ? {} : { turnstileToken: token }),
+  };
+}

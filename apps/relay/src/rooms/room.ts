@@ -1,0 +1,69 @@
+import { type RoomMode } from '@nullroom/protocol';
+import { type Member } from './member';
+
+/** One room, in RAM only. Members are kept in a Map for lookup and an array for fan-out. */
+export class Room {
+  private readonly byId = new Map<string, Member>();
+  /** Rebuilt on join/leave (rare) so the per-frame loop is a plain array walk. */
+  private fanout: readonly Member[] = [];
+  lastActivityAt: number;
+  closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly mode: RoomMode,
+    readonly maxParticipants: number,
+    /** Only p2p rooms have one; kept in RAM for constant-time comparison at join. */
+    readonly joinToken: string | undefined,
+    readonly createdAt: number,
+  ) {
+    this.lastActivityAt = createdAt;
+  }
+
+  get size(): number {
+    return this.fanout.length;
+  }
+
+  get memberIds(): string[] {
+    return this.fanout.map((m) => m.clientId);
+  }
+
+  has(clientId: string): boolean {
+    return this.byId.has(clientId);
+  }
+
+  get(clientId: string): Member | undefined {
+    return this.byId.get(clientId);
+  }
+
+  add(member: Member): void {
+    this.byId.set(member.clientId, member);
+    this.fanout = [...this.fanout, member];
+  }
+
+  /** Returns false when the member was not (or no longer) in the room. */
+  remove(member: Member): boolean {
+    if (this.byId.get(member.clientId) !== member) return false;
+    this.byId.delete(member.clientId);
+    this.fanout = this.fanout.filter((m) => m !== member);
+    return true;
+  }
+
+  /** The hot path: one prebuilt frame to every member but the sender. Returns deliveries. */
+  broadcast(from: Member | undefined, frame: Buffer): number {
+    const members = this.fanout;
+    let delivered = 0;
+    for (let i = 0; i < members.length; i++) {
+      const member = members[i]!;
+      if (member !== from) {
+        member.deliver(frame);
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  members(): readonly Member[] {
+    return this.fanout;
+  }
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CloseCode,
+  SUPPORT_ROOM_PARTICIPANTS,
+  encodeJoined,
+  encodeLeft,
+  encodeRoomClosed,
+  encodeWelcome,
+  PROTOCOL_VERSION,
+  type RoomMode,
+} from '@nullroom/protocol';
+import { type RelayConfig } from '../config/config';
+import { type Clock } from '../common/clock';
+import { type AppLogger } from '../common/logger';
+import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { newJoinToken, secretEquals } from '../common/secrets';
+import { type RelayStats } from '../common/stats';
+import { type Member } from './member';
+import { Room } from './room';
+
+export interface CreateRoomInput {
+  readonly mode: RoomMode;
+  readonly maxParticipants?: number;
+}
+
+export interface JoinCredentials {
+  readonly joinToken?: string;
+  readonly apiKey?: string;
+}
+
+export interface RoomView {
+  readonly roomId: string;
+  readonly mode: RoomMode;
+  readonly participants: number;
+  readonly maxParticipants: number;
+  readonly createdAt: string;
+  readonly lastActivityAt: string;
+}
+
+/** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
+export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty';
+
+/**
+ * All rooms of this process, in RAM. No persistence, no logging of ids: when a room ends, the
+ * Map entry is the last reference to it.
+ */
+export class RoomsService {
+  private readonly rooms = new Map<string, Room>();
+  private sweeper: { cancel(): void } | undefined;
+  private accepting = true;
+
+  constructor(
+    private readonly config: RelayConfig,
+    private readonly clock: Clock,
+    private readonly stats: RelayStats,
+    private readonly logger: AppLogger,
+  ) {}
+
+  start(): void {
+    const idle = this.config.rooms.maxIdleMs;
+    if (idle > 0 && this.sweeper === undefined) {
+      // Check often enough that a room outlives its limit by at most ~10% (and at most a minute).
+      const every = Math.max(50, Math.min(60_000, Math.floor(idle / 10)));
+      this.sweeper = this.clock.setInterval(() => this.sweepIdle(), every);
+    }
+  }
+
+  stop(): void {
+    this.sweeper?.cancel();
+    this.sweeper = undefined;
+  }
+
+  /** Drain: no new rooms and no new joins from here on. */
+  stopAccepting(): void {
+    this.accepting = false;
+  }
+
+  get count(): number {
+    return this.rooms.size;
+  }
+
+  create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
+    if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
+    const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
+    if (maxRooms > 0 && this.rooms.size >= maxRooms) {
+      throw new RelayError(RelayErrorCode.RoomLimitReached, 'room limit reached, try again later', 30);
+    }
+    let maxParticipants: number;
+    if (input.mode === 'support') {
+      if (input.maxParticipants !== undefined && input.maxParticipants !== SUPPORT_ROOM_PARTICIPANTS) {
+        throw new RelayError(
+          RelayErrorCode.InvalidRequest,
+          `maxParticipants: support rooms always have ${SUPPORT_ROOM_PARTICIPANTS} participants`,
+        );
+      }
+      maxParticipants = SUPPORT_ROOM_PARTICIPANTS;
+    } else {
+      maxParticipants = input.maxParticipants ?? defaultMaxParticipants;
+      if (maxParticipants > maxParticipantsLimit) {
+        throw new RelayError(
+          RelayErrorCode.InvalidRequest,
+          `maxParticipants: must be at most ${maxParticipantsLimit}`,
+        );
+      }
+    }
+    const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
+    const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
+    this.rooms.set(room.id, room);
+    this.stats.roomsCreated++;
+    return { room, joinToken };
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  require(roomId: string): Room {
+    const room = this.rooms.get(roomId);
+    if (room === undefined) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
+    return room;
+  }
+
+  list(mode?: RoomMode): Room[] {
+    const all = [...this.rooms.values()];
+    return mode === undefined ? all : all.filter((r) => r.mode === mode);
+  }
+
+  view(room: Room): RoomView {
+    return {
+      roomId: room.id,
+      mode: room.mode,
+      participants: room.size,
+      maxParticipants: room.maxParticipants,
+      createdAt: new Date(room.createdAt).toISOString(),
+      lastActivityAt: new Date(room.lastActivityAt).toISOString(),
+    };
+  }
+
+  /** True when the join token of a p2p room matches (constant time). */
+  tokenMatches(room: Room, joinToken: string | undefined): boolean {
+    return room.joinToken !== undefined && secretEquals(joinToken, room.joinToken);
+  }
+
+  /**
+   * Admits a member or throws. Order matters: authentication before anything that reveals the
+   * room's state (duplicate ids, fullness).
+   */
+  join(roomId: string, member: Member, credentials: JoinCredentials): Room {
+    if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
+    const room = this.require(roomId);
+    if (room.mode === 'p2p') {
+      if (!this.tokenMatches(room, credentials.joinToken)) {
+        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
+      }
+    } else if (this.config.auth.requireWsApiKey) {
+      if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
+        throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
+      }
+    }
+    if (room.has(member.clientId)) {
+      throw new RelayError(RelayErrorCode.DuplicateClientId, 'clientId already in use in this room');
+    }
+    if (room.mode === 'support' && room.size >= SUPPORT_ROOM_PARTICIPANTS) {
+      // Seed 000: "A third join attempt destroys the room." Someone else holding the link is a
+      // sign the conversation is compromised; ending it is the safe answer.
+      this.end(room, 'destroyed');
+      throw new RelayError(RelayErrorCode.RoomDestroyed, 'support room destroyed by a third join');
+    }
+    if (room.size >= room.maxParticipants) {
+      throw new RelayError(RelayErrorCode.RoomFull, 'room is full');
+    }
+    const others = room.memberIds;
+    room.add(member);
+    room.lastActivityAt = this.clock.now();
+    member.deliver(
+      Buffer.from(
+        encodeWelcome({
+          v: PROTOCOL_VERSION,
+          clientId: member.clientId,
+          mode: room.mode,
+          maxParticipants: room.maxParticipants,
+          members: others,
+        }),
+      ),
+    );
+    room.broadcast(member, Buffer.from(encodeJoined(member.clientId)));
+    return room;
+  }
+
+  /** Called when a member's socket closes, for whatever reason. */
+  leave(room: Room, member: Member): void {
+    if (!room.remove(member)) return;
+    room.lastActivityAt = this.clock.now();
+    if (room.closed) return;
+    if (room.size === 0) {
+      // Seed 000: "When the last client leaves, the room is removed from memory."
+      this.end(room, 'empty');
+      return;
+    }
+    room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
+  }
+
+  /** Ends a room: tells members why, closes them with the matching code, forgets the room. */
+  end(room: Room, reason: RoomEndReason): void {
+    if (room.closed) return;
+    room.closed = true;
+    this.rooms.delete(room.id);
+    this.stats.roomsClosed++;
+    if (reason === 'empty') return;
+    const code =
+      reason === 'closed'
+        ? CloseCode.ROOM_CLOSED
+        : reason === 'expired'
+          ? CloseCode.ROOM_EXPIRED
+          : CloseCode.ROOM_DESTROYED;
+    const notice = Buffer.from(encodeRoomClosed(reason));
+    for (const member of [...room.members()]) {
+      member.deliver(notice);
+      member.end(code, `room ${reason}`);
+    }
+  }
+
+  close(roomId: string): void {
+    this.end(this.require(roomId), 'closed');
+  }
+
+  sweepIdle(): void {
+    const limit = this.config.rooms.maxIdleMs;
+    if (limit <= 0) return;
+    const now = this.clock.now();
+    let expired = 0;
+    for (const room of this.rooms.values()) {
+      if (now - room.lastActivityAt >= limit) {
+        this.end(room, 'expired');
+        expired++;
+      }
+    }
+    if (expired > 0) this.logger.log(`expired ${expired} idle room(s)`);
+  }
+}
