@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   }
   app.get(RoomsService).start();
   const address = app.getHttpServer().address() as AddressInfo;
-  logger.log(`nullroom relay listening on ${address.address}:${address.port}`);
+  logger.log(`nullroom relay listening on port ${address.port}`);
   if (config.auth.apiKey === '') {
     logger.warn('ANOCHAT_API_KEY is empty: anyone who can reach this relay may create and list rooms');
   }

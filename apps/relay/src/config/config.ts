@@ -167,6 +167,11 @@ export function loadConfig(env: Env): ConfigResult {
   if (turnstileEnabled && turnstileSecret === '') {
     errors.push('TURNSTILE=1 needs TURNSTILE_SECRET_KEY');
   }
+  const apiKey = secret('ANOCHAT_API_KEY');
+  const requireWsApiKey = bool('REQUIRE_WS_API_KEY');
+  if (requireWsApiKey && apiKey === '') {
+    errors.push('REQUIRE_WS_API_KEY=1 needs ANOCHAT_API_KEY');
+  }
   const host = raw('HOST').trim();
   if (host === '') errors.push('HOST must not be empty');
 
@@ -175,9 +180,9 @@ export function loadConfig(env: Env): ConfigResult {
     host,
     logging: bool('LOGGING'),
     auth: {
-      apiKey: secret('ANOCHAT_API_KEY'),
+      apiKey,
       adminKey: secret('ANOCHAT_ADMIN_KEY'),
-      requireWsApiKey: bool('REQUIRE_WS_API_KEY'),
+      requireWsApiKey,
     },
     rooms: {
       maxRooms: int('MAX_ROOMS', 0, 10_000_000),
