@@ -30,7 +30,8 @@ export class AppModule {
         { provide: WindowLimiter, useValue: new WindowLimiter(config.rateLimit.windowMs) },
         {
           provide: RoomsService,
-          useFactory: (clock: Clock, stats: RelayStats) => new RoomsService(config, clock, stats, logger),
+          useFactory: (clock: Clock, stats: RelayStats) =>
+            new RoomsService(config, clock, stats, logger),
           inject: [Clock, RelayStats],
         },
         { provide: TurnstileService, useValue: new TurnstileService(config.turnstile) },

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`nullroom relay listening on port ${address.port}`);
   if (config.auth.apiKey === '') {
-    logger.warn('ANOCHAT_API_KEY is empty: anyone who can reach this relay may create and list rooms');
+    logger.warn(
+      'ANOCHAT_API_KEY is empty: anyone who can reach this relay may create and list rooms',
+    );
   }
 
   let stopping = false;

@@ -11,8 +11,17 @@ describe('limits and abuse', () => {
     relays.push(relay);
     return relay;
   };
-  const member = async (relay: RelayProcess, roomId: string, clientId: string, joinToken?: string) => {
-    const c = await TestClient.member(relay.wsUrl, { roomId, clientId, ...(joinToken ? { joinToken } : {}) });
+  const member = async (
+    relay: RelayProcess,
+    roomId: string,
+    clientId: string,
+    joinToken?: string,
+  ) => {
+    const c = await TestClient.member(relay.wsUrl, {
+      roomId,
+      clientId,
+      ...(joinToken ? { joinToken } : {}),
+    });
     clients.push(c);
     return c;
   };
@@ -46,18 +55,24 @@ describe('limits and abuse', () => {
   it('honours TRUST_PROXY: X-Forwarded-For counts only when the proxy is trusted', async () => {
     const trusted = await start({ RATE_LIMIT_HTTP_MAX: '2', TRUST_PROXY: '1' });
     const as = (relay: RelayProcess, xff: string) =>
-      fetch(`${relay.baseUrl}/rooms`, { headers: { 'x-forwarded-for': xff } }).then((r) => r.status);
-    expect([await as(trusted, '203.0.113.1'), await as(trusted, '203.0.113.1'), await as(trusted, '203.0.113.1')]).toEqual([
-      200, 200, 429,
-    ]);
+      fetch(`${relay.baseUrl}/rooms`, { headers: { 'x-forwarded-for': xff } }).then(
+        (r) => r.status,
+      );
+    expect([
+      await as(trusted, '203.0.113.1'),
+      await as(trusted, '203.0.113.1'),
+      await as(trusted, '203.0.113.1'),
+    ]).toEqual([200, 200, 429]);
     // Another client behind the same proxy has its own budget; a spoofed left-most entry doesn't help.
     expect(await as(trusted, '203.0.113.2')).toBe(200);
     expect(await as(trusted, '198.51.100.7, 203.0.113.1')).toBe(429);
 
     const untrusted = await start({ RATE_LIMIT_HTTP_MAX: '2', TRUST_PROXY: '0' });
-    expect([await as(untrusted, '1.1.1.1'), await as(untrusted, '2.2.2.2'), await as(untrusted, '3.3.3.3')]).toEqual([
-      200, 200, 429,
-    ]);
+    expect([
+      await as(untrusted, '1.1.1.1'),
+      await as(untrusted, '2.2.2.2'),
+      await as(untrusted, '3.3.3.3'),
+    ]).toEqual([200, 200, 429]);
   });
 
   it('refuses rooms past MAX_ROOMS with 503', async () => {
@@ -74,7 +89,9 @@ describe('limits and abuse', () => {
     const relay = await start({ RATE_LIMIT_WS_CONNECT_MAX: '3' });
     const room = await createRoom(relay.baseUrl);
     for (const id of ['a', 'b', 'c']) await member(relay, room.roomId, id, room.joinToken);
-    const fourth = new TestClient(`${relay.wsUrl}?roomId=${room.roomId}&clientId=d&joinToken=${room.joinToken}`);
+    const fourth = new TestClient(
+      `${relay.wsUrl}?roomId=${room.roomId}&clientId=d&joinToken=${room.joinToken}`,
+    );
     clients.push(fourth);
     expect((await fourth.waitClosed()).code).toBe(CloseCode.RATE_LIMITED);
   });
@@ -84,7 +101,9 @@ describe('limits and abuse', () => {
     const room = await createRoom(relay.baseUrl);
     await member(relay, room.roomId, 'a', room.joinToken);
     await member(relay, room.roomId, 'b', room.joinToken);
-    const third = new TestClient(`${relay.wsUrl}?roomId=${room.roomId}&clientId=c&joinToken=${room.joinToken}`);
+    const third = new TestClient(
+      `${relay.wsUrl}?roomId=${room.roomId}&clientId=c&joinToken=${room.joinToken}`,
+    );
     clients.push(third);
     expect((await third.waitClosed()).code).toBe(CloseCode.TRY_AGAIN_LATER);
   });
@@ -119,12 +138,16 @@ describe('limits and abuse', () => {
     const anonymous = new TestClient(`${relay.wsUrl}?roomId=${support.roomId}&clientId=v`);
     clients.push(anonymous);
     expect((await anonymous.waitClosed()).code).toBe(CloseCode.UNAUTHORIZED);
-    const wrongKey = new TestClient(`${relay.wsUrl}?roomId=${support.roomId}&clientId=v&apiKey=nope`);
+    const wrongKey = new TestClient(
+      `${relay.wsUrl}?roomId=${support.roomId}&clientId=v&apiKey=nope`,
+    );
     clients.push(wrongKey);
     expect((await wrongKey.waitClosed()).code).toBe(CloseCode.UNAUTHORIZED);
-    await TestClient.member(relay.wsUrl, { roomId: support.roomId, clientId: 'v', apiKey: 'k'.repeat(24) }).then((c) =>
-      clients.push(c),
-    );
+    await TestClient.member(relay.wsUrl, {
+      roomId: support.roomId,
+      clientId: 'v',
+      apiKey: 'k'.repeat(24),
+    }).then((c) => clients.push(c));
     const p2p = await createRoom(relay.baseUrl, { mode: 'p2p' }, 'k'.repeat(24));
     await member(relay, p2p.roomId, 'guest', p2p.joinToken);
   });

@@ -32,7 +32,11 @@ describe('REST API (seed 000 contract)', () => {
     await relay.stop();
   });
 
-  async function call(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Reply> {
     const res = await fetch(`${relay.baseUrl}${path}`, {
       method,
       headers: init.headers ?? {},
@@ -40,7 +44,11 @@ describe('REST API (seed 000 contract)', () => {
     });
     const text = await res.text();
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, headers: res.headers };
+    return {
+      status: res.status,
+      body: JSON.parse(text) as Record<string, unknown>,
+      headers: res.headers,
+    };
   }
   const key = { 'x-api-key': API_KEY };
   const json = { 'content-type': 'application/json' };
@@ -53,7 +61,10 @@ describe('REST API (seed 000 contract)', () => {
   });
 
   it('GET /public-config publishes the Turnstile switch and site key', async () => {
-    expect((await call('GET', '/public-config')).body).toEqual({ turnstile: false, turnstileSiteKey: null });
+    expect((await call('GET', '/public-config')).body).toEqual({
+      turnstile: false,
+      turnstileSiteKey: null,
+    });
   });
 
   it('POST /rooms creates p2p rooms with a 256-bit join token and support rooms without one', async () => {
@@ -64,7 +75,11 @@ describe('REST API (seed 000 contract)', () => {
     expect(Buffer.from(p2p.body.joinToken as string, 'base64url')).toHaveLength(32);
     const support = await post('{"mode":"support"}');
     expect(support.status).toBe(201);
-    expect(support.body).toEqual({ roomId: support.body.roomId, mode: 'support', maxParticipants: 2 });
+    expect(support.body).toEqual({
+      roomId: support.body.roomId,
+      mode: 'support',
+      maxParticipants: 2,
+    });
     const sized = await post('{"mode":"p2p","maxParticipants":256}');
     expect(sized.body.maxParticipants).toBe(256);
     const defaults = await post('');
@@ -87,11 +102,41 @@ describe('REST API (seed 000 contract)', () => {
     ['unknown mode', '{"mode":"group"}', 400, 'invalid_request', /mode/],
     ['malformed JSON', '{"mode":', 400, 'invalid_json', /JSON/],
     ['array body', '[1]', 400, 'invalid_request', /body/],
-    ['maxParticipants too high', '{"mode":"p2p","maxParticipants":257}', 400, 'invalid_request', /maxParticipants/],
-    ['maxParticipants too low', '{"mode":"p2p","maxParticipants":1}', 400, 'invalid_request', /maxParticipants/],
-    ['maxParticipants not integer', '{"mode":"p2p","maxParticipants":2.5}', 400, 'invalid_request', /maxParticipants/],
-    ['support with 3 participants', '{"mode":"support","maxParticipants":3}', 400, 'invalid_request', /maxParticipants/],
-    ['body too large', JSON.stringify({ mode: 'p2p', pad: 'x'.repeat(2000) }), 413, 'payload_too_large', /bytes/],
+    [
+      'maxParticipants too high',
+      '{"mode":"p2p","maxParticipants":257}',
+      400,
+      'invalid_request',
+      /maxParticipants/,
+    ],
+    [
+      'maxParticipants too low',
+      '{"mode":"p2p","maxParticipants":1}',
+      400,
+      'invalid_request',
+      /maxParticipants/,
+    ],
+    [
+      'maxParticipants not integer',
+      '{"mode":"p2p","maxParticipants":2.5}',
+      400,
+      'invalid_request',
+      /maxParticipants/,
+    ],
+    [
+      'support with 3 participants',
+      '{"mode":"support","maxParticipants":3}',
+      400,
+      'invalid_request',
+      /maxParticipants/,
+    ],
+    [
+      'body too large',
+      JSON.stringify({ mode: 'p2p', pad: 'x'.repeat(2000) }),
+      413,
+      'payload_too_large',
+      /bytes/,
+    ],
   ])('refuses %s with a clear JSON error', async (_name, body, status, error, message) => {
     const before = (await call('GET', '/rooms', { headers: key })).body.rooms as unknown[];
     const reply = await post(body);
@@ -105,20 +150,37 @@ describe('REST API (seed 000 contract)', () => {
   it('GET /rooms lists rooms and GET /rooms/:roomId returns metadata, 404 for unknown ids', async () => {
     const room = await createRoom(relay.baseUrl, { mode: 'p2p', maxParticipants: 4 }, API_KEY);
     const list = await call('GET', '/rooms', { headers: key });
-    expect((list.body.rooms as Array<{ roomId: string }>).some((r) => r.roomId === room.roomId)).toBe(true);
+    expect(
+      (list.body.rooms as Array<{ roomId: string }>).some((r) => r.roomId === room.roomId),
+    ).toBe(true);
     const one = await call('GET', `/rooms/${room.roomId}`, { headers: key });
-    expect(one.body).toMatchObject({ roomId: room.roomId, mode: 'p2p', participants: 0, maxParticipants: 4 });
+    expect(one.body).toMatchObject({
+      roomId: room.roomId,
+      mode: 'p2p',
+      participants: 0,
+      maxParticipants: 4,
+    });
     expect(JSON.stringify(one.body)).not.toContain(room.joinToken!);
     expect(JSON.stringify(list.body)).not.toContain(room.joinToken!);
-    const unknown = await call('GET', '/rooms/00000000-0000-4000-8000-000000000000', { headers: key });
+    const unknown = await call('GET', '/rooms/00000000-0000-4000-8000-000000000000', {
+      headers: key,
+    });
     expect(unknown).toMatchObject({ status: 404, body: { error: 'room_not_found' } });
     expect((await call('GET', '/rooms/not-a-room', { headers: key })).status).toBe(404);
   });
 
   it('DELETE /rooms/:roomId with the API key closes the room and disconnects everyone with 4000', async () => {
     const room = await createRoom(relay.baseUrl, { mode: 'p2p' }, API_KEY);
-    const a = await TestClient.member(relay.wsUrl, { roomId: room.roomId, clientId: 'a', joinToken: room.joinToken! });
-    const b = await TestClient.member(relay.wsUrl, { roomId: room.roomId, clientId: 'b', joinToken: room.joinToken! });
+    const a = await TestClient.member(relay.wsUrl, {
+      roomId: room.roomId,
+      clientId: 'a',
+      joinToken: room.joinToken!,
+    });
+    const b = await TestClient.member(relay.wsUrl, {
+      roomId: room.roomId,
+      clientId: 'b',
+      joinToken: room.joinToken!,
+    });
     clients.push(a, b);
     expect(await call('DELETE', `/rooms/${room.roomId}`, { headers: key })).toMatchObject({
       status: 200,
@@ -134,12 +196,22 @@ describe('REST API (seed 000 contract)', () => {
   it('DELETE /rooms/:roomId with the join token works; a wrong token is 403, none is 401', async () => {
     const room = await createRoom(relay.baseUrl, { mode: 'p2p' }, API_KEY);
     expect((await call('DELETE', `/rooms/${room.roomId}`)).status).toBe(401);
-    expect((await call('DELETE', `/rooms/${room.roomId}`, { headers: { 'x-join-token': 'nope' } })).status).toBe(403);
-    expect(await call('DELETE', `/rooms/${room.roomId}`, { headers: { 'x-join-token': room.joinToken! } })).toMatchObject({
+    expect(
+      (await call('DELETE', `/rooms/${room.roomId}`, { headers: { 'x-join-token': 'nope' } }))
+        .status,
+    ).toBe(403);
+    expect(
+      await call('DELETE', `/rooms/${room.roomId}`, {
+        headers: { 'x-join-token': room.joinToken! },
+      }),
+    ).toMatchObject({
       status: 200,
     });
     const second = await createRoom(relay.baseUrl, { mode: 'p2p' }, API_KEY);
-    const byQuery = await call('DELETE', `/rooms/${second.roomId}?joinToken=${encodeURIComponent(second.joinToken!)}`);
+    const byQuery = await call(
+      'DELETE',
+      `/rooms/${second.roomId}?joinToken=${encodeURIComponent(second.joinToken!)}`,
+    );
     expect(byQuery.status).toBe(200);
     const missing = await call('DELETE', `/rooms/${second.roomId}`, { headers: key });
     expect(missing).toMatchObject({ status: 404, body: { error: 'room_not_found' } });
@@ -154,18 +226,29 @@ describe('REST API (seed 000 contract)', () => {
 
     it('refuses a missing or wrong admin key with 401', async () => {
       expect((await call('GET', '/admin/api/health')).status).toBe(401);
-      expect((await call('GET', '/admin/api/health', { headers: { 'x-admin-key': 'x' } })).status).toBe(401);
+      expect(
+        (await call('GET', '/admin/api/health', { headers: { 'x-admin-key': 'x' } })).status,
+      ).toBe(401);
       // The API key is not an admin key.
-      expect((await call('GET', '/admin/api/stats', { headers: { 'x-admin-key': API_KEY } })).status).toBe(401);
-      expect(await call('GET', '/admin/api/health', { headers: admin })).toMatchObject({ status: 200, body: { ok: true } });
+      expect(
+        (await call('GET', '/admin/api/stats', { headers: { 'x-admin-key': API_KEY } })).status,
+      ).toBe(401);
+      expect(await call('GET', '/admin/api/health', { headers: admin })).toMatchObject({
+        status: 200,
+        body: { ok: true },
+      });
     });
 
     it('lists support rooms only, reports stats, and force-closes rooms', async () => {
       const support = await createRoom(relay.baseUrl, { mode: 'support' }, API_KEY);
       const p2p = await createRoom(relay.baseUrl, { mode: 'p2p' }, API_KEY);
-      const visitor = await TestClient.member(relay.wsUrl, { roomId: support.roomId, clientId: 'visitor' });
+      const visitor = await TestClient.member(relay.wsUrl, {
+        roomId: support.roomId,
+        clientId: 'visitor',
+      });
       clients.push(visitor);
-      const listed = (await call('GET', '/admin/api/support-rooms', { headers: admin })).body.rooms as Array<{
+      const listed = (await call('GET', '/admin/api/support-rooms', { headers: admin })).body
+        .rooms as Array<{
         roomId: string;
         mode: string;
         participants: number;
@@ -179,9 +262,13 @@ describe('REST API (seed 000 contract)', () => {
       expect(stats.body).toMatchObject({ draining: false, connections: { open: 1 } });
       expect((stats.body.rooms as { support: number }).support).toBeGreaterThanOrEqual(1);
 
-      expect((await call('DELETE', `/admin/api/rooms/${support.roomId}`, { headers: admin })).status).toBe(200);
+      expect(
+        (await call('DELETE', `/admin/api/rooms/${support.roomId}`, { headers: admin })).status,
+      ).toBe(200);
       expect((await visitor.waitClosed()).code).toBe(CloseCode.ROOM_CLOSED);
-      expect((await call('DELETE', `/admin/api/rooms/${support.roomId}`, { headers: admin })).status).toBe(404);
+      expect(
+        (await call('DELETE', `/admin/api/rooms/${support.roomId}`, { headers: admin })).status,
+      ).toBe(404);
     });
   });
 });
@@ -200,9 +287,13 @@ describe('REST API without keys configured (seed 000 defaults)', () => {
     expect(created.status).toBe(201);
     const room = (await created.json()) as { roomId: string; joinToken: string };
     expect((await fetch(`${relay.baseUrl}/rooms`)).status).toBe(200);
-    const admin = await fetch(`${relay.baseUrl}/admin/api/health`, { headers: { 'x-admin-key': '' } });
+    const admin = await fetch(`${relay.baseUrl}/admin/api/health`, {
+      headers: { 'x-admin-key': '' },
+    });
     expect(admin.status).toBe(403);
     expect(await admin.json()).toMatchObject({ error: 'admin_disabled' });
-    expect((await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { method: 'DELETE' })).status).toBe(200);
+    expect(
+      (await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { method: 'DELETE' })).status,
+    ).toBe(200);
   });
 });

@@ -16,7 +16,11 @@ function fakeSiteverify(): Promise<{ server: Server; url: string; requests: URLS
       requests.push(form);
       const ok = form.get('secret') === 'ts-secret' && form.get('response') === 'good-token';
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(ok ? { success: true } : { success: false, 'error-codes': ['invalid-input-response'] }));
+      res.end(
+        JSON.stringify(
+          ok ? { success: true } : { success: false, 'error-codes': ['invalid-input-response'] },
+        ),
+      );
     });
   });
   return new Promise((resolve) =>
@@ -72,7 +76,9 @@ describe('Turnstile on POST /rooms', () => {
 
   it('creates the room for a verified token (body or header), sending the secret but no client IP', async () => {
     expect((await create({ mode: 'p2p', turnstileToken: 'good-token' })).status).toBe(201);
-    expect((await create({ mode: 'support' }, { 'cf-turnstile-response': 'good-token' })).status).toBe(201);
+    expect(
+      (await create({ mode: 'support' }, { 'cf-turnstile-response': 'good-token' })).status,
+    ).toBe(201);
     const last = verifier.requests.at(-1)!;
     expect(last.get('secret')).toBe('ts-secret');
     expect(last.has('remoteip')).toBe(false);

@@ -32,11 +32,18 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     expect(await relay.stop()).toBe(0);
   });
 
-  const p2p = (body: Record<string, unknown> = { mode: 'p2p' }) => createRoom(relay.baseUrl, body, API_KEY);
+  const p2p = (body: Record<string, unknown> = { mode: 'p2p' }) =>
+    createRoom(relay.baseUrl, body, API_KEY);
   const member = async (roomId: string, clientId: string, joinToken?: string) =>
-    track(await TestClient.member(relay.wsUrl, { roomId, clientId, ...(joinToken ? { joinToken } : {}) }));
+    track(
+      await TestClient.member(relay.wsUrl, {
+        roomId,
+        clientId,
+        ...(joinToken ? { joinToken } : {}),
+      }),
+    );
   const refused = async (params: Record<string, string>) => {
-    const c = track(new TestClient(`${relay.wsUrl}?${new URLSearchParams(params)}`));
+    const c = track(new TestClient(`${relay.wsUrl}?${new URLSearchParams(params).toString()}`));
     return c.waitClosed();
   };
 
@@ -84,7 +91,10 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     const b = await member(room.roomId, 'b', room.joinToken);
     const text = '{"type":"hs","pub":"ü🙂\\u0000 – not parsed"}';
     a.send(text);
-    const frame = (await b.waitFor((f) => f.type === 'message')) as Extract<ServerFrame, { type: 'message' }>;
+    const frame = (await b.waitFor((f) => f.type === 'message')) as Extract<
+      ServerFrame,
+      { type: 'message' }
+    >;
     expect(frame.text).toBe(true);
     expect(frame.from).toBe('a');
     expect(Buffer.from(frame.payload).equals(Buffer.from(text, 'utf8'))).toBe(true);
@@ -98,7 +108,10 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     // 1: a payload that itself looks like a relay MESSAGE from alice arrives wrapped, from mallory.
     const forged = encodeMessage('alice', 0, Uint8Array.of(7, 7, 7));
     mallory.send(encodeSend(forged));
-    const got = (await victim.waitFor((f) => f.type === 'message')) as Extract<ServerFrame, { type: 'message' }>;
+    const got = (await victim.waitFor((f) => f.type === 'message')) as Extract<
+      ServerFrame,
+      { type: 'message' }
+    >;
     expect(got.from).toBe('mallory');
     expect(Buffer.from(got.payload).equals(Buffer.from(forged))).toBe(true);
     // 2: sending a relay frame type directly is refused as malformed and reaches nobody.
@@ -142,19 +155,28 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
   it('refuses a wrong or missing join token with 4403', async () => {
     const room = await p2p();
     const wrong = room.joinToken!.slice(0, -1) + (room.joinToken!.endsWith('A') ? 'B' : 'A');
-    expect((await refused({ roomId: room.roomId, clientId: 'x', joinToken: wrong })).code).toBe(CloseCode.FORBIDDEN);
+    expect((await refused({ roomId: room.roomId, clientId: 'x', joinToken: wrong })).code).toBe(
+      CloseCode.FORBIDDEN,
+    );
     expect((await refused({ roomId: room.roomId, clientId: 'x' })).code).toBe(CloseCode.FORBIDDEN);
-    expect((await refused({ roomId: room.roomId, clientId: 'x', joinToken: 'short' })).code).toBe(CloseCode.FORBIDDEN);
+    expect((await refused({ roomId: room.roomId, clientId: 'x', joinToken: 'short' })).code).toBe(
+      CloseCode.FORBIDDEN,
+    );
   });
 
   it('refuses malformed URLs with 4400 and unknown rooms with 4404', async () => {
     const room = await p2p();
     expect((await refused({ clientId: 'x' })).code).toBe(CloseCode.BAD_REQUEST);
-    expect((await refused({ roomId: 'not-a-uuid', clientId: 'x' })).code).toBe(CloseCode.BAD_REQUEST);
+    expect((await refused({ roomId: 'not-a-uuid', clientId: 'x' })).code).toBe(
+      CloseCode.BAD_REQUEST,
+    );
     expect((await refused({ roomId: room.roomId })).code).toBe(CloseCode.BAD_REQUEST);
     const bad = await refused({ roomId: room.roomId, clientId: 'has space' });
     expect(bad).toEqual({ code: CloseCode.BAD_REQUEST, reason: 'clientId: missing or invalid' });
-    const unknown = await refused({ roomId: '00000000-0000-4000-8000-000000000000', clientId: 'x' });
+    const unknown = await refused({
+      roomId: '00000000-0000-4000-8000-000000000000',
+      clientId: 'x',
+    });
     expect(unknown.code).toBe(CloseCode.ROOM_NOT_FOUND);
   });
 
@@ -162,7 +184,11 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     const room = await p2p();
     const first = await member(room.roomId, 'same', room.joinToken);
     const other = await member(room.roomId, 'other', room.joinToken);
-    const dup = await refused({ roomId: room.roomId, clientId: 'same', joinToken: room.joinToken! });
+    const dup = await refused({
+      roomId: room.roomId,
+      clientId: 'same',
+      joinToken: room.joinToken!,
+    });
     expect(dup.code).toBe(CloseCode.DUPLICATE_CLIENT_ID);
     other.send(encodeSend(Uint8Array.of(5)));
     await first.waitFor((f) => f.type === 'message');
@@ -172,7 +198,11 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
   it('admits up to maxParticipants and refuses the next with 4410', async () => {
     const room = await p2p({ mode: 'p2p', maxParticipants: 3 });
     for (const id of ['a', 'b', 'c']) await member(room.roomId, id, room.joinToken);
-    const fourth = await refused({ roomId: room.roomId, clientId: 'd', joinToken: room.joinToken! });
+    const fourth = await refused({
+      roomId: room.roomId,
+      clientId: 'd',
+      joinToken: room.joinToken!,
+    });
     expect(fourth.code).toBe(CloseCode.ROOM_FULL);
   });
 
@@ -181,12 +211,20 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     const members = await Promise.all(
       Array.from({ length: 256 }, (_, i) => member(room.roomId, `m${i}`, room.joinToken)),
     );
-    const extra = await refused({ roomId: room.roomId, clientId: 'm256', joinToken: room.joinToken! });
+    const extra = await refused({
+      roomId: room.roomId,
+      clientId: 'm256',
+      joinToken: room.joinToken!,
+    });
     expect(extra.code).toBe(CloseCode.ROOM_FULL);
-    const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { headers: { 'x-api-key': API_KEY } });
+    const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, {
+      headers: { 'x-api-key': API_KEY },
+    });
     expect(((await res.json()) as { participants: number }).participants).toBe(256);
     members[0]!.send(encodeSend(Uint8Array.of(1, 2, 3)));
-    await Promise.all(members.slice(1).map((m) => m.waitFor((f) => f.type === 'message' && f.from === 'm0')));
+    await Promise.all(
+      members.slice(1).map((m) => m.waitFor((f) => f.type === 'message' && f.from === 'm0')),
+    );
   });
 
   it('support rooms: two members chat; a third join destroys the room for everyone', async () => {
@@ -202,7 +240,9 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
       await m.waitFor((f) => f.type === 'room-closed' && f.reason === 'destroyed');
       expect((await m.waitClosed()).code).toBe(CloseCode.ROOM_DESTROYED);
     }
-    const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { headers: { 'x-api-key': API_KEY } });
+    const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, {
+      headers: { 'x-api-key': API_KEY },
+    });
     expect(res.status).toBe(404);
   });
 
@@ -212,17 +252,21 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     const b = await member(room.roomId, 'b', room.joinToken);
     a.close();
     await b.waitFor((f) => f.type === 'left');
-    const during = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { headers: { 'x-api-key': API_KEY } });
+    const during = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, {
+      headers: { 'x-api-key': API_KEY },
+    });
     expect(during.status).toBe(200);
     b.close();
     await b.waitClosed();
     await waitUntil(async () => {
-      const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, { headers: { 'x-api-key': API_KEY } });
+      const res = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, {
+        headers: { 'x-api-key': API_KEY },
+      });
       return res.status === 404;
     });
-    expect((await refused({ roomId: room.roomId, clientId: 'late', joinToken: room.joinToken! })).code).toBe(
-      CloseCode.ROOM_NOT_FOUND,
-    );
+    expect(
+      (await refused({ roomId: room.roomId, clientId: 'late', joinToken: room.joinToken! })).code,
+    ).toBe(CloseCode.ROOM_NOT_FOUND);
   });
 
   it('closes an oversized frame with 1009 and leaves the other members untouched', async () => {

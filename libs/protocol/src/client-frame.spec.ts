@@ -20,7 +20,11 @@ describe('client frames', () => {
     ['empty', new Uint8Array(0), 'empty frame'],
     ['unknown type', Uint8Array.of(0x7f), 'unknown frame type'],
     ['SEND_TO without length', Uint8Array.of(ClientFrameType.SEND_TO), 'truncated SEND_TO header'],
-    ['SEND_TO zero length', Uint8Array.of(ClientFrameType.SEND_TO, 0), 'truncated SEND_TO recipient'],
+    [
+      'SEND_TO zero length',
+      Uint8Array.of(ClientFrameType.SEND_TO, 0),
+      'truncated SEND_TO recipient',
+    ],
     ['SEND_TO short', Uint8Array.of(ClientFrameType.SEND_TO, 5, 97), 'truncated SEND_TO recipient'],
     ['SEND_TO bad id', Uint8Array.of(ClientFrameType.SEND_TO, 1, 32), 'invalid SEND_TO recipient'],
   ])('rejects %s without throwing', (_name, bytes, error) => {

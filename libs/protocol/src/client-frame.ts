@@ -25,8 +25,7 @@ export type ClientFrame =
   | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number };
 
 export type DecodeResult<T> =
-  | { readonly ok: true; readonly frame: T }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly error: string };
 
 const SEND_HEADER = Uint8Array.of(ClientFrameType.SEND);
 

@@ -67,7 +67,7 @@ export function decodeRestartReason(reason: string): number | undefined {
   try {
     const value: unknown = JSON.parse(reason);
     if (typeof value === 'object' && value !== null && 'retryMs' in value) {
-      const retryMs = (value).retryMs;
+      const retryMs = value.retryMs;
       if (typeof retryMs === 'number' && Number.isFinite(retryMs) && retryMs >= 0) return retryMs;
     }
   } catch {

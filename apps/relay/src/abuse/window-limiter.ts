@@ -16,7 +16,11 @@ export class WindowLimiter {
   hit(scope: string, address: string, max: number, now: number): number {
     if (max <= 0) return 0;
     this.sweep(now);
-    const key = createHmac('sha256', this.secret).update(scope).update('\0').update(address).digest('base64url');
+    const key = createHmac('sha256', this.secret)
+      .update(scope)
+      .update('\0')
+      .update(address)
+      .digest('base64url');
     let entry = this.windows.get(key);
     if (entry === undefined || entry.resetAt <= now) {
       entry = { count: 0, resetAt: now + this.windowMs };

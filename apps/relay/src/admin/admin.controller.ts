@@ -49,18 +49,28 @@ export class AdminController {
         closed: s.roomsClosed,
         max: this.config.rooms.maxRooms,
       },
-      connections: { open: this.gateway.size, total: s.connectionsTotal, max: this.config.ws.maxConnections },
+      connections: {
+        open: this.gateway.size,
+        total: s.connectionsTotal,
+        max: this.config.ws.maxConnections,
+      },
       participants: all.reduce((n, r) => n + r.size, 0),
       frames: { in: s.framesIn, out: s.framesOut },
       bytes: { in: s.bytesIn, out: s.bytesOut },
-      disconnects: { slowConsumer: s.slowConsumerDisconnects, rateLimited: s.rateLimitedDisconnects },
+      disconnects: {
+        slowConsumer: s.slowConsumerDisconnects,
+        rateLimited: s.rateLimitedDisconnects,
+      },
       httpRateLimited: s.httpRateLimited,
       memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
   }
 
   @Delete('rooms/:roomId')
-  closeRoom(@Req() req: Request, @Param('roomId') roomId: string): { closed: true; roomId: string } {
+  closeRoom(
+    @Req() req: Request,
+    @Param('roomId') roomId: string,
+  ): { closed: true; roomId: string } {
     this.authorize(req);
     if (!isValidRoomId(roomId)) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
     this.rooms.close(roomId);
@@ -70,7 +80,10 @@ export class AdminController {
   private authorize(req: Request): void {
     const key = this.config.auth.adminKey;
     if (key === '') {
-      throw new RelayError(RelayErrorCode.AdminDisabled, 'admin API is disabled: set ANOCHAT_ADMIN_KEY');
+      throw new RelayError(
+        RelayErrorCode.AdminDisabled,
+        'admin API is disabled: set ANOCHAT_ADMIN_KEY',
+      );
     }
     const presented = req.headers['x-admin-key'];
     if (!secretEquals(typeof presented === 'string' ? presented : undefined, key)) {

@@ -112,7 +112,11 @@ export const CONFIG_DEFAULTS = {
 type Key = keyof typeof CONFIG_DEFAULTS;
 
 /** Variables whose values must never be echoed in an error message. */
-const SECRETS: ReadonlySet<Key> = new Set(['ANOCHAT_API_KEY', 'ANOCHAT_ADMIN_KEY', 'TURNSTILE_SECRET_KEY']);
+const SECRETS: ReadonlySet<Key> = new Set([
+  'ANOCHAT_API_KEY',
+  'ANOCHAT_ADMIN_KEY',
+  'TURNSTILE_SECRET_KEY',
+]);
 
 export function loadConfig(env: Env): ConfigResult {
   const errors: string[] = [];
@@ -155,8 +159,16 @@ export function loadConfig(env: Env): ConfigResult {
     return value;
   };
 
-  const maxParticipantsLimit = int('MAX_PARTICIPANTS_LIMIT', MIN_PARTICIPANTS, MAX_PARTICIPANTS_LIMIT);
-  const defaultMaxParticipants = int('MAX_PARTICIPANTS_DEFAULT', MIN_PARTICIPANTS, MAX_PARTICIPANTS_LIMIT);
+  const maxParticipantsLimit = int(
+    'MAX_PARTICIPANTS_LIMIT',
+    MIN_PARTICIPANTS,
+    MAX_PARTICIPANTS_LIMIT,
+  );
+  const defaultMaxParticipants = int(
+    'MAX_PARTICIPANTS_DEFAULT',
+    MIN_PARTICIPANTS,
+    MAX_PARTICIPANTS_LIMIT,
+  );
   if (defaultMaxParticipants > maxParticipantsLimit) {
     errors.push(
       `MAX_PARTICIPANTS_DEFAULT (${defaultMaxParticipants}) must not exceed MAX_PARTICIPANTS_LIMIT (${maxParticipantsLimit})`,

@@ -1,10 +1,6 @@
 import { type IncomingMessage } from 'node:http';
 import { Inject } from '@nestjs/common';
-import {
-  type OnGatewayConnection,
-  type OnGatewayInit,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type WebSocket from 'ws';
 import { CloseCode, encodeRestartReason, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
@@ -57,7 +53,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
         error instanceof RelayError
           ? error
           : new RelayError(RelayErrorCode.Internal, 'internal error');
-      if (!(error instanceof RelayError)) this.logger.error('unexpected error admitting a connection');
+      if (!(error instanceof RelayError))
+        this.logger.error('unexpected error admitting a connection');
       const code = toWsClose(relayError.code);
       this.stats.countClose(code);
       const reason =

@@ -16,11 +16,15 @@ export function jsonBody(limitBytes: number): [RequestHandler, ErrorRequestHandl
       return;
     }
     if (err?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: RelayErrorCode.InvalidJson, message: 'request body is not valid JSON' });
+      res
+        .status(400)
+        .json({ error: RelayErrorCode.InvalidJson, message: 'request body is not valid JSON' });
       return;
     }
     if (err?.type !== undefined) {
-      res.status(400).json({ error: RelayErrorCode.InvalidRequest, message: 'unreadable request body' });
+      res
+        .status(400)
+        .json({ error: RelayErrorCode.InvalidRequest, message: 'unreadable request body' });
       return;
     }
     next(err);

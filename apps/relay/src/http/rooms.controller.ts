@@ -30,7 +30,9 @@ export class RoomsController {
     this.requireApiKey(req);
     const body = parseCreateBody(req.body);
     const header = req.headers['cf-turnstile-response'] ?? req.headers['x-turnstile-token'];
-    await this.turnstile.verify(body.turnstileToken ?? (typeof header === 'string' ? header : undefined));
+    await this.turnstile.verify(
+      body.turnstileToken ?? (typeof header === 'string' ? header : undefined),
+    );
     const { room, joinToken } = this.rooms.create(body);
     return {
       roomId: room.id,
@@ -97,7 +99,11 @@ function joinTokenOf(req: Request): string | undefined {
 /** Validates POST /rooms; every message names the offending field. */
 export function parseCreateBody(body: unknown): CreateRoomBody {
   // No body (or an empty one) means the defaults: a p2p room.
-  if (body === undefined || body === null || (typeof body === 'object' && Object.keys(body).length === 0)) {
+  if (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && Object.keys(body).length === 0)
+  ) {
     return { mode: 'p2p' };
   }
   if (typeof body !== 'object' || Array.isArray(body)) {
@@ -110,7 +116,9 @@ export function parseCreateBody(body: unknown): CreateRoomBody {
   }
   if (
     maxParticipants !== undefined &&
-    (typeof maxParticipants !== 'number' || !Number.isInteger(maxParticipants) || maxParticipants < MIN_PARTICIPANTS)
+    (typeof maxParticipants !== 'number' ||
+      !Number.isInteger(maxParticipants) ||
+      maxParticipants < MIN_PARTICIPANTS)
   ) {
     throw new RelayError(
       RelayErrorCode.InvalidRequest,

@@ -39,7 +39,9 @@ export class TurnstileService {
       );
     }
     const success =
-      typeof outcome === 'object' && outcome !== null && (outcome as { success?: unknown }).success === true;
+      typeof outcome === 'object' &&
+      outcome !== null &&
+      (outcome as { success?: unknown }).success === true;
     if (!success) {
       throw new RelayError(RelayErrorCode.TurnstileFailed, 'Turnstile verification failed');
     }

@@ -28,7 +28,9 @@ export class DrainService {
     this.state = 'draining';
     this.rooms.stopAccepting();
     this.gateway.stopAccepting();
-    this.logger.log(`draining: ${this.gateway.size} connection(s), grace ${this.config.graceMs} ms`);
+    this.logger.log(
+      `draining: ${this.gateway.size} connection(s), grace ${this.config.graceMs} ms`,
+    );
     await new Promise((resolve) => setTimeout(resolve, this.config.graceMs));
     this.gateway.closeAllForRestart();
     await this.gateway.waitForClosed(this.config.timeoutMs);

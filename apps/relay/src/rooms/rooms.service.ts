@@ -83,11 +83,18 @@ export class RoomsService {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
-      throw new RelayError(RelayErrorCode.RoomLimitReached, 'room limit reached, try again later', 30);
+      throw new RelayError(
+        RelayErrorCode.RoomLimitReached,
+        'room limit reached, try again later',
+        30,
+      );
     }
     let maxParticipants: number;
     if (input.mode === 'support') {
-      if (input.maxParticipants !== undefined && input.maxParticipants !== SUPPORT_ROOM_PARTICIPANTS) {
+      if (
+        input.maxParticipants !== undefined &&
+        input.maxParticipants !== SUPPORT_ROOM_PARTICIPANTS
+      ) {
         throw new RelayError(
           RelayErrorCode.InvalidRequest,
           `maxParticipants: support rooms always have ${SUPPORT_ROOM_PARTICIPANTS} participants`,
@@ -158,7 +165,10 @@ export class RoomsService {
       }
     }
     if (room.has(member.clientId)) {
-      throw new RelayError(RelayErrorCode.DuplicateClientId, 'clientId already in use in this room');
+      throw new RelayError(
+        RelayErrorCode.DuplicateClientId,
+        'clientId already in use in this room',
+      );
     }
     if (room.mode === 'support' && room.size >= SUPPORT_ROOM_PARTICIPANTS) {
       // Seed 000: "A third join attempt destroys the room." Someone else holding the link is a

@@ -31,7 +31,9 @@ export class TestClient {
     this.ws.on('error', () => undefined);
     this.ws.on('message', (data: Buffer) => {
       this.raw.push(data);
-      const decoded = decodeServerFrame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const decoded = decodeServerFrame(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
       if (decoded.ok) this.frames.push(decoded.frame);
       this.notify();
     });
@@ -41,7 +43,9 @@ export class TestClient {
     wsUrl: string,
     params: { roomId: string; clientId: string; joinToken?: string; apiKey?: string },
   ): Promise<TestClient> {
-    const client = new TestClient(`${wsUrl}?${new URLSearchParams(params as Record<string, string>)}`);
+    const client = new TestClient(
+      `${wsUrl}?${new URLSearchParams(params as Record<string, string>).toString()}`,
+    );
     await client.opened;
     return client;
   }
@@ -57,10 +61,15 @@ export class TestClient {
   }
 
   messages(): Array<Extract<ServerFrame, { type: 'message' }>> {
-    return this.frames.filter((f): f is Extract<ServerFrame, { type: 'message' }> => f.type === 'message');
+    return this.frames.filter(
+      (f): f is Extract<ServerFrame, { type: 'message' }> => f.type === 'message',
+    );
   }
 
-  async waitFor(predicate: (frame: ServerFrame) => boolean, timeoutMs = 5000): Promise<ServerFrame> {
+  async waitFor(
+    predicate: (frame: ServerFrame) => boolean,
+    timeoutMs = 5000,
+  ): Promise<ServerFrame> {
     return this.until(() => this.frames.find(predicate), timeoutMs, 'frame');
   }
 

@@ -1,0 +1,71 @@
+import { CONFIG_DEFAULTS, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('gives the seed-000 defaults for an empty environment', () => {
+    const result = loadConfig({});
+    if (!result.ok) throw new Error(result.errors.join());
+    const c = result.config;
+    expect(c.port).toBe(8765);
+    expect(c.logging).toBe(true);
+    expect(c.auth).toEqual({ apiKey: '', adminKey: '', requireWsApiKey: false });
+    expect(c.rooms.maxRooms).toBe(1000);
+    expect(c.rooms.maxIdleMs).toBe(14_400_000);
+    expect(c.rooms.defaultMaxParticipants).toBe(16);
+    expect(c.rooms.maxParticipantsLimit).toBe(256);
+    expect(c.http.trustProxyHops).toBe(0);
+    expect(c.turnstile.enabled).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(Object.isFrozen(c.ws)).toBe(true);
+  });
+
+  it('treats empty strings as unset (as .env files write them)', () => {
+    const result = loadConfig({ PORT: '', MAX_ROOMS: '' });
+    expect(result.ok && result.config.port).toBe(8765);
+  });
+
+  it('reads every variable it documents', () => {
+    const env = Object.fromEntries(
+      Object.keys(CONFIG_DEFAULTS).map((k) => [
+        k,
+        CONFIG_DEFAULTS[k as keyof typeof CONFIG_DEFAULTS],
+      ]),
+    );
+    expect(loadConfig(env).ok).toBe(true);
+  });
+
+  it('collects every error and names each variable', () => {
+    const result = loadConfig({
+      PORT: '70000',
+      LOGGING: 'yes',
+      WS_MAX_FRAME_BYTES: '1.5',
+      TURNSTILE_VERIFY_URL: 'ftp://x',
+      MAX_PARTICIPANTS_DEFAULT: '200',
+      MAX_PARTICIPANTS_LIMIT: '100',
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.errors.join('\n');
+    for (const name of [
+      'PORT',
+      'LOGGING',
+      'WS_MAX_FRAME_BYTES',
+      'TURNSTILE_VERIFY_URL',
+      'MAX_PARTICIPANTS_DEFAULT',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('requires the secrets that switched-on features need', () => {
+    const r1 = loadConfig({ TURNSTILE: '1' });
+    expect(!r1.ok && r1.errors).toEqual(['TURNSTILE=1 needs TURNSTILE_SECRET_KEY']);
+    const r2 = loadConfig({ REQUIRE_WS_API_KEY: '1' });
+    expect(!r2.ok && r2.errors).toEqual(['REQUIRE_WS_API_KEY=1 needs ANOCHAT_API_KEY']);
+  });
+
+  it('never echoes a secret value', () => {
+    const result = loadConfig({ ANOCHAT_ADMIN_KEY: ' padded-secret ' });
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).not.toContain('padded-secret');
+  });
+});

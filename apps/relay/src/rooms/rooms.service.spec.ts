@@ -1,0 +1,147 @@
+import { CloseCode, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
+import { Clock } from '../common/clock';
+import { AppLogger } from '../common/logger';
+import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { RelayStats } from '../common/stats';
+import { loadConfig, type RelayConfig } from '../config/config';
+import { type Member } from './member';
+import { RoomsService } from './rooms.service';
+
+class FakeClock extends Clock {
+  t = 1_000_000;
+  override now(): number {
+    return this.t;
+  }
+  override setInterval(): { cancel(): void } {
+    return { cancel: () => undefined };
+  }
+}
+
+class FakeMember implements Member {
+  readonly frames: ServerFrame[] = [];
+  ended: { code: number; reason: string } | undefined;
+  constructor(readonly clientId: string) {}
+  deliver(frame: Buffer): void {
+    const decoded = decodeServerFrame(frame);
+    if (decoded.ok) this.frames.push(decoded.frame);
+  }
+  end(code: number, reason: string): void {
+    this.ended ??= { code, reason };
+  }
+}
+
+function config(env: Record<string, string> = {}): RelayConfig {
+  const result = loadConfig(env);
+  if (!result.ok) throw new Error(result.errors.join());
+  return result.config;
+}
+
+function code(fn: () => unknown): RelayErrorCode | undefined {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RelayError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('RoomsService', () => {
+  let clock: FakeClock;
+  let service: RoomsService;
+  beforeEach(() => {
+    clock = new FakeClock();
+    service = new RoomsService(
+      config({ MAX_ROOMS: '3', ROOM_MAX_IDLE_MS: '1000' }),
+      clock,
+      new RelayStats(),
+      new AppLogger(false),
+    );
+  });
+
+  it('creates p2p rooms with a token and support rooms without', () => {
+    const p2p = service.create({ mode: 'p2p' });
+    expect(p2p.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(p2p.room.maxParticipants).toBe(16);
+    expect(service.create({ mode: 'support' }).joinToken).toBeUndefined();
+  });
+
+  it('enforces MAX_ROOMS and the participant limit', () => {
+    expect(code(() => service.create({ mode: 'p2p', maxParticipants: 257 }))).toBe(
+      RelayErrorCode.InvalidRequest,
+    );
+    service.create({ mode: 'p2p' });
+    service.create({ mode: 'p2p' });
+    service.create({ mode: 'p2p' });
+    expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.RoomLimitReached);
+  });
+
+  it('authenticates before revealing room state', () => {
+    const { room, joinToken } = service.create({ mode: 'p2p', maxParticipants: 2 });
+    service.join(room.id, new FakeMember('a'), { joinToken });
+    service.join(room.id, new FakeMember('b'), { joinToken });
+    // Full and duplicate, but without the token the answer is only "forbidden".
+    expect(code(() => service.join(room.id, new FakeMember('a'), {}))).toBe(
+      RelayErrorCode.Forbidden,
+    );
+    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+      RelayErrorCode.DuplicateClientId,
+    );
+    expect(code(() => service.join(room.id, new FakeMember('c'), { joinToken }))).toBe(
+      RelayErrorCode.RoomFull,
+    );
+  });
+
+  it('sends WELCOME to the joiner and JOINED/LEFT to the others', () => {
+    const { room, joinToken } = service.create({ mode: 'p2p' });
+    const a = new FakeMember('a');
+    const b = new FakeMember('b');
+    service.join(room.id, a, { joinToken });
+    service.join(room.id, b, { joinToken });
+    expect(b.frames[0]).toMatchObject({ type: 'welcome', members: ['a'] });
+    expect(a.frames[1]).toEqual({ type: 'joined', clientId: 'b' });
+    service.leave(room, b);
+    expect(a.frames[2]).toEqual({ type: 'left', clientId: 'b' });
+    service.leave(room, a);
+    expect(service.get(room.id)).toBeUndefined();
+  });
+
+  it('destroys a support room on a third join, closing both members with 4002', () => {
+    const { room } = service.create({ mode: 'support' });
+    const a = new FakeMember('a');
+    const b = new FakeMember('b');
+    service.join(room.id, a, {});
+    service.join(room.id, b, {});
+    expect(code(() => service.join(room.id, new FakeMember('c'), {}))).toBe(
+      RelayErrorCode.RoomDestroyed,
+    );
+    expect(a.ended?.code).toBe(CloseCode.ROOM_DESTROYED);
+    expect(b.frames.at(-1)).toEqual({ type: 'room-closed', reason: 'destroyed' });
+    expect(service.get(room.id)).toBeUndefined();
+  });
+
+  it('expires rooms idle for ROOM_MAX_IDLE_MS, and activity postpones it', () => {
+    const idle = service.create({ mode: 'p2p' }).room;
+    const busy = service.create({ mode: 'p2p' });
+    const m = new FakeMember('m');
+    service.join(busy.room.id, m, { joinToken: busy.joinToken });
+    clock.t += 800;
+    busy.room.lastActivityAt = clock.t;
+    clock.t += 300;
+    service.sweepIdle();
+    expect(service.get(idle.id)).toBeUndefined();
+    expect(service.get(busy.room.id)).toBeDefined();
+    clock.t += 1000;
+    service.sweepIdle();
+    expect(m.ended?.code).toBe(CloseCode.ROOM_EXPIRED);
+  });
+
+  it('refuses new rooms and joins once draining', () => {
+    const { room, joinToken } = service.create({ mode: 'p2p' });
+    service.stopAccepting();
+    expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.Draining);
+    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+      RelayErrorCode.Draining,
+    );
+  });
+});
