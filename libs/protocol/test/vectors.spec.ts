@@ -74,7 +74,7 @@ describe('golden vectors', () => {
       ),
     ).toBe(byName['WELCOME']);
     expect(
-      hex(encodeError('unknown_recipient' as FrameErrorCode, 'no such member in this room')),
+      hex(encodeError('unknown_recipient', 'no such member in this room')),
     ).toBe(byName['ERROR']);
     expect(hex(encodeRoomClosed('closed'))).toBe(byName['ROOM_CLOSED']);
   });
