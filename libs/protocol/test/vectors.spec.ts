@@ -13,7 +13,6 @@ import {
   encodeSend,
   encodeSendTo,
   encodeWelcome,
-  type FrameErrorCode,
   type ServerFrame,
 } from '../src';
 
