@@ -16,8 +16,8 @@
 # Stages after `test` run only when their inputs exist, so they light up as the chart, the rules
 # and the load tests land. The last line is `N passed, M failed[, K skipped]`, counting stages.
 #
-# Usage: scripts/test.sh [--from STAGE] [--only STAGE[,STAGE...]]
-#   e.g. scripts/test.sh --only helm      (deps always run first; they are fast when warm)
+# Usage: scripts/test.sh [--from STAGE] [--only STAGE[,STAGE...]] [--skip-deps]
+#   e.g. scripts/test.sh --only helm      (deps run first unless --skip-deps; fast when warm)
 set -euo pipefail
 
 # shellcheck source=scripts/lib/env.sh
@@ -26,10 +26,12 @@ cd "${NULLROOM_ROOT}"
 
 ONLY=""
 FROM=""
+SKIP_DEPS=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --only) ONLY=",$2,"; shift 2 ;;
     --from) FROM="$2"; shift 2 ;;
+    --skip-deps) SKIP_DEPS=1; shift ;;
     -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -199,7 +201,11 @@ has_npm_script() { node -e 'process.exit(require("./package.json").scripts?.[pro
 # ---------------------------------------------------------------------------------------------
 echo "Nullroom test suite: $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $(nproc) cores, node $(node -v), CI=${CI:-}"
 
-stage deps run_deps
+if [[ ${SKIP_DEPS} -eq 1 ]]; then
+  skip deps "--skip-deps"
+else
+  stage deps run_deps
+fi
 stage format run_format
 stage build run_build
 stage lint run_lint

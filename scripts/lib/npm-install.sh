@@ -11,6 +11,9 @@
 # Both prefer the local npm cache (~/.npm), so a warm machine downloads nothing.
 # Requires: scripts/lib/env.sh sourced (Node 24 on PATH, NULLROOM_ROOT set).
 
+# Package names of native builds for platforms other than linux-x64-gnu (what our machines are).
+NR_OTHER_PLATFORMS='(darwin|win32|windows|android|freebsd|openbsd|netbsd|sunos|aix|openharmony|linux-(ia32|arm|ppc64|s390x|riscv64|loong64|mips)|wasm32|musl|fsevents)'
+
 nr_npm_fingerprint() {
   local root="$1"
   (
@@ -43,7 +46,26 @@ nr_npm_install() {
     local flags=(--no-audit --no-fund --prefer-offline --loglevel=warn)
     if [[ "${CI:-}" == "true" || "${CI:-}" == "1" || ! -d node_modules ]]; then
       echo "npm: npm ci (node_modules from package-lock.json exactly)"
-      npm ci "${flags[@]}" </dev/null
+      local log
+      log="$(mktemp)"
+      if ! npm ci "${flags[@]}" </dev/null 2> >(tee "${log}" >&2); then
+        # The registry these machines reach has no builds for other platforms
+        # (`npm view @swc/core-darwin-arm64@1.16.22` is a 404), so every lockfile written here
+        # lacks those optional packages and `npm ci` calls it out of sync (the same symptom as
+        # npm/cli#4828). When that is the only complaint, `npm install` installs exactly the
+        # locked versions; anything else is a real error.
+        if grep -q 'can only install packages when your package.json and package-lock.json' "${log}" \
+          && ! grep 'Missing: ' "${log}" | grep -q -v -E -- "${NR_OTHER_PLATFORMS}"; then
+          echo "npm: WARNING: npm ci rejects package-lock.json only for other platforms' optional" \
+            "packages this registry does not serve; installing the locked versions with npm install instead" >&2
+          rm -f "${log}"
+          npm install "${flags[@]}" </dev/null
+        else
+          rm -f "${log}"
+          exit 1
+        fi
+      fi
+      rm -f "${log}"
     else
       echo "npm: npm install (manifests changed since the last install)"
       npm install "${flags[@]}" </dev/null
