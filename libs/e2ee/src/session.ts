@@ -658,6 +658,7 @@ export class NullroomSession implements GroupSession {
         this.kpHash,
         peer.kpHash,
         wrapKeyInfo(this.roomId, this.selfId, epoch, id),
+        this.extractable,
       );
       const wrapped = await aesGcmSeal(
         wrapKey,

@@ -1,4 +1,15 @@
 import { type TestCase } from '../harness';
+import { codecCases } from './codec.cases';
+import { fileCases } from './files.cases';
+import { propertyCases } from './property.cases';
 import { sessionCases } from './session.cases';
+import { vectorCases } from './vectors.cases';
 
-export const allCases: readonly TestCase[] = [...sessionCases];
+/** The whole portable suite, in the order it runs in Node and in Chromium. */
+export const allCases: readonly TestCase[] = [
+  ...vectorCases,
+  ...sessionCases,
+  ...fileCases,
+  ...codecCases,
+  ...propertyCases,
+];
