@@ -16,8 +16,9 @@
 # Stages after `test` run only when their inputs exist, so they light up as the chart, the rules
 # and the load tests land. The last line is `N passed, M failed[, K skipped]`, counting stages.
 #
-# Usage: scripts/test.sh [--from STAGE] [--only STAGE[,STAGE...]] [--skip-deps]
+# Usage: scripts/test.sh [--from STAGE] [--only STAGE[,STAGE...]] [--skip-deps] [--keep-going]
 #   e.g. scripts/test.sh --only helm      (deps run first unless --skip-deps; fast when warm)
+#   --keep-going runs the later stages after a failure too (still exits non-zero).
 set -euo pipefail
 
 # shellcheck source=scripts/lib/env.sh
@@ -27,12 +28,14 @@ cd "${NULLROOM_ROOT}"
 ONLY=""
 FROM=""
 SKIP_DEPS=0
+KEEP_GOING=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --only) ONLY=",$2,"; shift 2 ;;
     --from) FROM="$2"; shift 2 ;;
     --skip-deps) SKIP_DEPS=1; shift ;;
-    -h | --help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --keep-going) KEEP_GOING=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -96,8 +99,10 @@ stage() {
     FAILED=$((FAILED + 1))
     TIMINGS+=("$(printf '%-11s FAILED  %5ss  (exit %s)' "${name}" "${t}" "${rc}")")
     echo "== ${name}: FAILED in ${t}s (exit ${rc})" >&2
-    summary
-    exit 1
+    if [[ ${KEEP_GOING} -eq 0 || "${name}" == "deps" ]]; then
+      summary
+      exit 1
+    fi
   fi
 }
 
@@ -244,3 +249,4 @@ else
 fi
 
 summary
+[[ ${FAILED} -eq 0 ]]

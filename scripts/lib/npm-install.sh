@@ -48,7 +48,7 @@ nr_npm_install() {
       echo "npm: npm ci (node_modules from package-lock.json exactly)"
       local log
       log="$(mktemp)"
-      if ! npm ci "${flags[@]}" </dev/null 2> >(tee "${log}" >&2); then
+      if ! npm ci "${flags[@]}" </dev/null 2>"${log}"; then
         # The registry these machines reach has no builds for other platforms
         # (`npm view @swc/core-darwin-arm64@1.16.22` is a 404), so every lockfile written here
         # lacks those optional packages and `npm ci` calls it out of sync (the same symptom as
@@ -61,9 +61,12 @@ nr_npm_install() {
           rm -f "${log}"
           npm install "${flags[@]}" </dev/null
         else
+          cat "${log}" >&2
           rm -f "${log}"
           exit 1
         fi
+      else
+        grep -v 'Unknown user config' "${log}" >&2 || true
       fi
       rm -f "${log}"
     else
