@@ -1,6 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
+import {
+  MemoryRoomDirectory,
+  RedisRoomDirectory,
+  RoomKeyDeriver,
+  type RoomDirectory,
+} from './cluster';
 import { Clock } from './common/clock';
 import { AppLogger } from './common/logger';
 import { RelayStats } from './common/stats';
@@ -10,15 +17,25 @@ import { HealthController } from './http/health.controller';
 import { RoomsController } from './http/rooms.controller';
 import { TurnstileService } from './http/turnstile.service';
 import { DrainService } from './lifecycle/drain.service';
+import { ClusterAuth } from './ownership/cluster-auth';
+import { ClusterViews } from './ownership/cluster-views';
+import { OwnershipService } from './ownership/ownership.service';
+import { PeerClient } from './ownership/peer-client';
 import { RoomsService } from './rooms/rooms.service';
+
+/** Injection token for the room directory (memory in one pod, Redis in a cluster). */
+export const ROOM_DIRECTORY = Symbol('ROOM_DIRECTORY');
 
 /**
  * The relay, wired. Services are plain classes built by factories from the frozen config and
- * the thin wrappers (clock, logger, stats), so their tests need no Nest testing module.
+ * the thin wrappers (clock, logger, stats, directory), so their tests need no Nest testing module.
  */
 @Module({})
 export class AppModule {
   static register(config: RelayConfig, logger: AppLogger): DynamicModule {
+    const { cluster } = config;
+    // One pod needs no shared secret; a random one keeps the code path identical.
+    const secret = cluster.enabled ? cluster.secret : randomBytes(32).toString('hex');
     return {
       module: AppModule,
       controllers: [HealthController, RoomsController, AdminController],
@@ -28,19 +45,51 @@ export class AppModule {
         { provide: Clock, useValue: new Clock() },
         { provide: RelayStats, useValue: new RelayStats() },
         { provide: WindowLimiter, useValue: new WindowLimiter(config.rateLimit.windowMs) },
+        { provide: ClusterAuth, useValue: new ClusterAuth(secret) },
+        { provide: RoomKeyDeriver, useValue: new RoomKeyDeriver(secret) },
+        {
+          provide: ROOM_DIRECTORY,
+          useFactory: (): RoomDirectory =>
+            cluster.enabled
+              ? RedisRoomDirectory.connect(cluster.redisUrl, { keyPrefix: cluster.redisKeyPrefix })
+              : new MemoryRoomDirectory(),
+        },
+        {
+          provide: PeerClient,
+          useFactory: (auth: ClusterAuth) => new PeerClient(auth, cluster.requestTimeoutMs),
+          inject: [ClusterAuth],
+        },
         {
           provide: RoomsService,
           useFactory: (clock: Clock, stats: RelayStats) =>
             new RoomsService(config, clock, stats, logger),
           inject: [Clock, RelayStats],
         },
+        {
+          provide: OwnershipService,
+          useFactory: (
+            directory: RoomDirectory,
+            keys: RoomKeyDeriver,
+            rooms: RoomsService,
+            peers: PeerClient,
+            clock: Clock,
+            stats: RelayStats,
+          ) => new OwnershipService(cluster, directory, keys, rooms, peers, clock, stats, logger),
+          inject: [ROOM_DIRECTORY, RoomKeyDeriver, RoomsService, PeerClient, Clock, RelayStats],
+        },
+        {
+          provide: ClusterViews,
+          useFactory: (rooms: RoomsService, ownership: OwnershipService, peers: PeerClient) =>
+            new ClusterViews(rooms, ownership, peers),
+          inject: [RoomsService, OwnershipService, PeerClient],
+        },
         { provide: TurnstileService, useValue: new TurnstileService(config.turnstile) },
         RelayGateway,
         {
           provide: DrainService,
-          useFactory: (rooms: RoomsService, gateway: RelayGateway) =>
-            new DrainService(config.drain, rooms, gateway, logger),
-          inject: [RoomsService, RelayGateway],
+          useFactory: (rooms: RoomsService, gateway: RelayGateway, ownership: OwnershipService) =>
+            new DrainService(config.drain, rooms, gateway, ownership, logger),
+          inject: [RoomsService, RelayGateway, OwnershipService],
         },
       ],
     };

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { type AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
@@ -13,7 +14,12 @@ import { RelayWsAdapter } from './gateway/relay-ws.adapter';
 import { jsonBody } from './http/body';
 import { HttpErrorFilter } from './http/http-exception.filter';
 import { rateLimit } from './http/rate-limit.middleware';
+import { AdminController } from './admin/admin.controller';
+import { RelayGateway } from './gateway/relay.gateway';
 import { DrainService } from './lifecycle/drain.service';
+import { ClusterAuth } from './ownership/cluster-auth';
+import { InternalServer } from './ownership/internal-server';
+import { OwnershipService } from './ownership/ownership.service';
 import { RoomsService } from './rooms/rooms.service';
 
 /**
@@ -22,7 +28,7 @@ import { RoomsService } from './rooms/rooms.service';
  * moment it listens, LOGGING=0 means zero bytes on stdout and stderr.
  */
 async function main(): Promise<void> {
-  const loaded = loadConfig(process.env);
+  const loaded = loadConfig(process.env, hostname());
   if (!loaded.ok) {
     process.stderr.write(`nullroom: invalid configuration: ${loaded.errors.join('; ')}\n`);
     process.exit(78); // EX_CONFIG
@@ -63,6 +69,34 @@ async function main(): Promise<void> {
   app.get(RoomsService).start();
   const address = app.getHttpServer().address() as AddressInfo;
   logger.log(`nullroom relay listening on port ${address.port}`);
+
+  const { cluster } = config;
+  const ownership = app.get(OwnershipService);
+  const drain = app.get(DrainService);
+  if (cluster.internalPort > 0) {
+    const internal = new InternalServer(
+      app.get(ClusterAuth),
+      app.get(RoomsService),
+      ownership,
+      app.get(RelayGateway),
+      () => app.get(AdminController).localStats(),
+      config.ws.maxFrameBytes,
+    );
+    try {
+      const port = await internal.listen(cluster.internalPort, cluster.internalHost);
+      logger.log(`internal listener on port ${port}`);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'error';
+      process.stderr.write(
+        `nullroom: cannot listen on internal port ${cluster.internalPort} (${code})\n`,
+      );
+      process.exit(1);
+    }
+    drain.onDrained(() => internal.close());
+  }
+  await ownership.start();
+  if (cluster.enabled)
+    logger.log(`cluster mode: pod ${cluster.podName}, directory ${ownership.health().state}`);
   if (config.auth.apiKey === '') {
     logger.warn(
       'ANOCHAT_API_KEY is empty: anyone who can reach this relay may create and list rooms',
@@ -76,8 +110,7 @@ async function main(): Promise<void> {
       process.exit(0);
     }
     stopping = true;
-    void app
-      .get(DrainService)
+    void drain
       .drain()
       .then(() => app.close())
       .then(() => process.exit(0))

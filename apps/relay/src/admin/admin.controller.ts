@@ -5,11 +5,17 @@ import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { secretEquals } from '../common/secrets';
 import { RelayStats } from '../common/stats';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
-import { DrainService } from '../lifecycle/drain.service';
 import { RelayGateway } from '../gateway/relay.gateway';
+import { DrainService } from '../lifecycle/drain.service';
+import { ClusterViews } from '../ownership/cluster-views';
+import { OwnershipService } from '../ownership/ownership.service';
 import { RoomsService, type RoomView } from '../rooms/rooms.service';
+import { podStats } from './stats-view';
 
-/** Admin API of seed 000, authenticated by `X-Admin-Key`; disabled while ANOCHAT_ADMIN_KEY is empty. */
+/**
+ * Admin API of seed 000, authenticated by `X-Admin-Key`; disabled while ANOCHAT_ADMIN_KEY is
+ * empty. Lists and stats cover the whole cluster.
+ */
 @Controller('admin/api')
 export class AdminController {
   constructor(
@@ -18,6 +24,8 @@ export class AdminController {
     @Inject(RelayStats) private readonly stats: RelayStats,
     @Inject(RelayGateway) private readonly gateway: RelayGateway,
     @Inject(DrainService) private readonly drain: DrainService,
+    @Inject(OwnershipService) private readonly ownership: OwnershipService,
+    @Inject(ClusterViews) private readonly views: ClusterViews,
   ) {}
 
   @Get('health')
@@ -27,54 +35,45 @@ export class AdminController {
   }
 
   @Get('support-rooms')
-  supportRooms(@Req() req: Request): { rooms: RoomView[] } {
+  async supportRooms(@Req() req: Request): Promise<{ rooms: RoomView[] }> {
     this.authorize(req);
-    return { rooms: this.rooms.list('support').map((r) => this.rooms.view(r)) };
+    return { rooms: (await this.views.listRooms('support')).rooms };
   }
 
   @Get('stats')
-  statistics(@Req() req: Request): Record<string, unknown> {
+  async statistics(@Req() req: Request): Promise<Record<string, unknown>> {
     this.authorize(req);
-    const all = this.rooms.list();
-    const memory = process.memoryUsage();
-    const s = this.stats;
+    const local = this.localStats();
+    if (!this.ownership.clustered) return local;
     return {
-      uptimeSeconds: Math.round((Date.now() - s.startedAt) / 1000),
-      draining: this.drain.draining,
-      rooms: {
-        total: all.length,
-        p2p: all.filter((r) => r.mode === 'p2p').length,
-        support: all.filter((r) => r.mode === 'support').length,
-        created: s.roomsCreated,
-        closed: s.roomsClosed,
-        max: this.config.rooms.maxRooms,
+      ...local,
+      cluster: {
+        directory: this.ownership.health().state,
+        pods: [local, ...(await this.views.podStats())],
       },
-      connections: {
-        open: this.gateway.size,
-        total: s.connectionsTotal,
-        max: this.config.ws.maxConnections,
-      },
-      participants: all.reduce((n, r) => n + r.size, 0),
-      frames: { in: s.framesIn, out: s.framesOut },
-      bytes: { in: s.bytesIn, out: s.bytesOut },
-      disconnects: {
-        slowConsumer: s.slowConsumerDisconnects,
-        rateLimited: s.rateLimitedDisconnects,
-      },
-      httpRateLimited: s.httpRateLimited,
-      memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
     };
   }
 
   @Delete('rooms/:roomId')
-  closeRoom(
+  async closeRoom(
     @Req() req: Request,
     @Param('roomId') roomId: string,
-  ): { closed: true; roomId: string } {
+  ): Promise<{ closed: true; roomId: string }> {
     this.authorize(req);
     if (!isValidRoomId(roomId)) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
-    this.rooms.close(roomId);
+    await this.views.closeRoom(roomId, undefined);
     return { closed: true, roomId };
+  }
+
+  localStats(): Record<string, unknown> {
+    return podStats(
+      this.ownership.podName,
+      this.config,
+      this.rooms,
+      this.stats,
+      this.gateway.size,
+      this.drain.draining,
+    );
   }
 
   private authorize(req: Request): void {

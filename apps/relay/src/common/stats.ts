@@ -16,6 +16,10 @@ export class RelayStats {
   rateLimitedDisconnects = 0;
   httpRateLimited = 0;
   malformedFrames = 0;
+  /** Cluster: rooms claimed from another pod, and connections forwarded to an owner right now. */
+  claims = 0;
+  forwardedConnections = 0;
+  forwardedConnectionsTotal = 0;
   /** WebSocket closes sent by the relay, by close code. */
   readonly closesByCode = new Map<number, number>();
 

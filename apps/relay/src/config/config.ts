@@ -59,6 +59,23 @@ export interface RelayConfig {
     readonly verifyUrl: string;
     readonly timeoutMs: number;
   };
+  readonly cluster: {
+    /** REDIS_URL set: cluster mode (Redis directory, internal port, claim and forward). */
+    readonly enabled: boolean;
+    readonly podName: string;
+    /** 0 = no internal listener (single pod). */
+    readonly internalPort: number;
+    readonly internalHost: string;
+    /** host:port other pods use to reach this pod's internal listener. */
+    readonly podAddress: string;
+    readonly redisUrl: string;
+    readonly redisKeyPrefix: string;
+    /** Keys room ids for the directory (HMAC) and authenticates pod-to-pod calls. */
+    readonly secret: string;
+    readonly directoryTtlMs: number;
+    readonly directoryRefreshMs: number;
+    readonly requestTimeoutMs: number;
+  };
   readonly drain: {
     /** Time between SIGTERM (unready) and closing members with 1012. */
     readonly graceMs: number;
@@ -66,6 +83,8 @@ export interface RelayConfig {
     readonly reconnectJitterMs: number;
     /** After this long, remaining sockets are cut and the process exits anyway. */
     readonly timeoutMs: number;
+    /** Cluster: how long a drained pod keeps answering claims for its now-empty rooms. */
+    readonly handoffMs: number;
   };
 }
 
@@ -107,6 +126,17 @@ export const CONFIG_DEFAULTS = {
   DRAIN_GRACE_MS: '3000',
   DRAIN_RECONNECT_JITTER_MS: '2000',
   DRAIN_TIMEOUT_MS: '10000',
+  DRAIN_HANDOFF_MS: '5000',
+  POD_NAME: '',
+  INTERNAL_PORT: '0',
+  INTERNAL_HOST: '',
+  POD_ADDRESS: '',
+  REDIS_URL: '',
+  REDIS_KEY_PREFIX: 'nullroom:',
+  CLUSTER_SECRET: '',
+  DIRECTORY_TTL_MS: '15000',
+  DIRECTORY_REFRESH_MS: '5000',
+  CLUSTER_REQUEST_TIMEOUT_MS: '1500',
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -118,7 +148,7 @@ const SECRETS: ReadonlySet<Key> = new Set([
   'TURNSTILE_SECRET_KEY',
 ]);
 
-export function loadConfig(env: Env): ConfigResult {
+export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
   const errors: string[] = [];
   const raw = (key: Key): string => {
     const value = env[key];
@@ -187,6 +217,33 @@ export function loadConfig(env: Env): ConfigResult {
   const host = raw('HOST').trim();
   if (host === '') errors.push('HOST must not be empty');
 
+  const redisUrl = raw('REDIS_URL').trim();
+  if (redisUrl !== '' && !/^rediss?:\/\//.test(redisUrl)) {
+    errors.push('REDIS_URL must start with redis:// or rediss://');
+  }
+  const clusterEnabled = redisUrl !== '';
+  const internalPort = int('INTERNAL_PORT', 0, 65535);
+  const clusterSecret = secret('CLUSTER_SECRET');
+  if (clusterEnabled) {
+    if (internalPort === 0) errors.push('REDIS_URL (cluster mode) needs INTERNAL_PORT');
+    if (Buffer.byteLength(clusterSecret) < 16) {
+      errors.push('REDIS_URL (cluster mode) needs CLUSTER_SECRET of at least 16 bytes');
+    }
+  }
+  const podName = raw('POD_NAME').trim() || hostname;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(podName)) {
+    errors.push(`POD_NAME must be a DNS-style name (got ${JSON.stringify(podName)})`);
+  }
+  const internalHost = raw('INTERNAL_HOST').trim() || host;
+  const advertisedHost =
+    internalHost === '0.0.0.0' || internalHost === '::' ? '127.0.0.1' : internalHost;
+  const podAddress = raw('POD_ADDRESS').trim() || `${advertisedHost}:${internalPort}`;
+  const directoryTtlMs = int('DIRECTORY_TTL_MS', 1000, 3_600_000);
+  const directoryRefreshMs = int('DIRECTORY_REFRESH_MS', 100, 3_600_000);
+  if (directoryRefreshMs * 2 > directoryTtlMs) {
+    errors.push('DIRECTORY_REFRESH_MS must be at most half of DIRECTORY_TTL_MS');
+  }
+
   const config: RelayConfig = {
     port: int('PORT', 0, 65535),
     host,
@@ -231,6 +288,20 @@ export function loadConfig(env: Env): ConfigResult {
       graceMs: int('DRAIN_GRACE_MS', 0, 600_000),
       reconnectJitterMs: int('DRAIN_RECONNECT_JITTER_MS', 0, 600_000),
       timeoutMs: int('DRAIN_TIMEOUT_MS', 100, 600_000),
+      handoffMs: int('DRAIN_HANDOFF_MS', 0, 600_000),
+    },
+    cluster: {
+      enabled: clusterEnabled,
+      podName,
+      internalPort,
+      internalHost,
+      podAddress,
+      redisUrl,
+      redisKeyPrefix: raw('REDIS_KEY_PREFIX').trim(),
+      secret: clusterSecret,
+      directoryTtlMs,
+      directoryRefreshMs,
+      requestTimeoutMs: int('CLUSTER_REQUEST_TIMEOUT_MS', 50, 60_000),
     },
   };
   if (errors.length > 0) return { ok: false, errors };

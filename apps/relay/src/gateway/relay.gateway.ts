@@ -11,7 +11,18 @@ import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception
 import { RelayStats } from '../common/stats';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { RoomsService } from '../rooms/rooms.service';
+import { ClusterAuth } from '../ownership/cluster-auth';
+import { PendingFrames, forward } from '../ownership/forwarder';
+import { OwnershipService } from '../ownership/ownership.service';
 import { Connection } from './connection';
+
+interface JoinParams {
+  readonly roomId: string;
+  readonly clientId: string;
+  readonly joinToken: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly query: URLSearchParams;
+}
 
 /**
  * WebSocket endpoint `/ws?roomId=&clientId=&joinToken=&apiKey=` (seed 000). Connection lifecycle
@@ -34,6 +45,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppLogger) private readonly logger: AppLogger,
     @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
+    @Inject(OwnershipService) private readonly ownership: OwnershipService,
+    @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
   ) {}
 
   afterInit(): void {
@@ -46,37 +59,103 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
 
   handleConnection(ws: WebSocket, req: IncomingMessage): void {
     this.stats.connectionsTotal++;
+    let params: JoinParams;
     try {
-      this.admit(ws, req);
+      params = this.screen(req);
     } catch (error) {
-      const relayError =
-        error instanceof RelayError
-          ? error
-          : new RelayError(RelayErrorCode.Internal, 'internal error');
-      if (!(error instanceof RelayError))
-        this.logger.error('unexpected error admitting a connection');
-      const code = toWsClose(relayError.code);
-      this.stats.countClose(code);
-      const reason =
-        code === CloseCode.SERVICE_RESTART
-          ? encodeRestartReason(this.retryDelay())
-          : relayError.message;
-      ws.close(code, reason);
+      this.refuse(ws, error);
+      return;
+    }
+    const local = this.rooms.get(params.roomId);
+    if (local !== undefined || !this.ownership.clustered) {
+      this.tryAdmit(ws, params, []);
+      return;
+    }
+    // The room is not here: claim it (empty → it moves here) or forward to its owner.
+    const pending = new PendingFrames(ws, this.config.ws.maxFrameBytes * 4);
+    void this.ownership.locate(params.roomId).then(
+      (route) => {
+        if (ws.readyState !== ws.OPEN) return void pending.detach();
+        if (route.kind === 'forward') {
+          forward(ws, route.address, params.query, pending, {
+            auth: this.clusterAuth,
+            stats: this.stats,
+            maxBufferedBytes: this.config.ws.maxBufferedBytes,
+            maxFrameBytes: this.config.ws.maxFrameBytes,
+            headers: this.tracePropagation(),
+            onClose: () => undefined,
+          });
+          return;
+        }
+        const buffered = pending.detach();
+        if (pending.overflowed) {
+          this.refuse(
+            ws,
+            new RelayError(RelayErrorCode.RateLimited, 'too many frames before join'),
+          );
+          return;
+        }
+        if (route.kind === 'unavailable') {
+          this.refuse(
+            ws,
+            new RelayError(RelayErrorCode.ServerFull, 'room owner unreachable, try again'),
+          );
+          return;
+        }
+        this.tryAdmit(ws, params, buffered);
+      },
+      () => this.refuse(ws, new RelayError(RelayErrorCode.Internal, 'internal error')),
+    );
+  }
+
+  /** A member forwarded by another pod over the internal port: the public checks were done there. */
+  handleForwarded(ws: WebSocket, query: URLSearchParams): void {
+    this.stats.connectionsTotal++;
+    try {
+      const params = this.parse(query);
+      this.tryAdmit(ws, params, []);
+    } catch (error) {
+      this.refuse(ws, error);
     }
   }
 
-  private admit(ws: WebSocket, req: IncomingMessage): void {
+  /** Headers for the forwarding hop (trace context); overridden by the tracing module. */
+  tracePropagation: () => Record<string, string> = () => ({});
+
+  private refuse(ws: WebSocket, error: unknown): void {
+    const relayError =
+      error instanceof RelayError
+        ? error
+        : new RelayError(RelayErrorCode.Internal, 'internal error');
+    if (!(error instanceof RelayError))
+      this.logger.error('unexpected error admitting a connection');
+    const code = toWsClose(relayError.code);
+    this.stats.countClose(code);
+    const reason =
+      code === CloseCode.SERVICE_RESTART
+        ? encodeRestartReason(this.retryDelay())
+        : relayError.message;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+  }
+
+  /** Checks that need no room: draining, address rate, capacity, URL shape. */
+  private screen(req: IncomingMessage): JoinParams {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const now = this.clock.now();
-    const { ws: limits, rateLimit, http } = this.config;
+    const { rateLimit, http } = this.config;
     const address = clientAddress(req, http.trustProxyHops);
     if (this.limiter.hit('ws', address, rateLimit.wsConnectMax, now) > 0) {
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
-    if (limits.maxConnections > 0 && this.connections.size >= limits.maxConnections) {
+    return this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+  }
+
+  private parse(query: URLSearchParams): JoinParams {
+    if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
+    const max = this.config.ws.maxConnections;
+    if (max > 0 && this.connections.size + this.stats.forwardedConnections >= max) {
       throw new RelayError(RelayErrorCode.ServerFull, 'relay is at its connection limit');
     }
-    const query = new URL(req.url ?? '/', 'http://relay.invalid').searchParams;
     const roomId = query.get('roomId');
     const clientId = query.get('clientId');
     if (!isValidRoomId(roomId)) {
@@ -85,19 +164,40 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     if (!isValidClientId(clientId)) {
       throw new RelayError(RelayErrorCode.InvalidRequest, 'clientId: missing or invalid');
     }
-    const connection = new Connection(
+    return {
+      roomId,
       clientId,
+      joinToken: query.get('joinToken') ?? undefined,
+      apiKey: query.get('apiKey') ?? undefined,
+      query,
+    };
+  }
+
+  private tryAdmit(ws: WebSocket, params: JoinParams, buffered: Array<[Buffer, boolean]>): void {
+    try {
+      const connection = this.admit(ws, params);
+      for (const [data, isBinary] of buffered)
+        connection.onMessage(data, isBinary, this.clock.now());
+    } catch (error) {
+      this.refuse(ws, error);
+    }
+  }
+
+  private admit(ws: WebSocket, params: JoinParams): Connection {
+    const limits = this.config.ws;
+    const connection = new Connection(
+      params.clientId,
       ws,
-      { ...limits, maxFrameBytes: limits.maxFrameBytes },
+      limits,
       this.stats,
       (conn, room) => {
         if (room !== undefined) this.rooms.leave(room, conn);
       },
-      now,
+      this.clock.now(),
     );
-    const room = this.rooms.join(roomId, connection, {
-      joinToken: query.get('joinToken') ?? undefined,
-      apiKey: query.get('apiKey') ?? undefined,
+    const room = this.rooms.join(params.roomId, connection, {
+      joinToken: params.joinToken,
+      apiKey: params.apiKey,
     });
     connection.attach(room);
     this.connections.add(connection);
@@ -119,6 +219,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       this.stats.connectionsOpen--;
       connection.closed();
     });
+    return connection;
   }
 
   /** Pings every member; one that did not answer the previous ping is cut (RFC 6455 §5.5.2). */

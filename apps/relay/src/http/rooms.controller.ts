@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { MIN_PARTICIPANTS, isValidRoomId, type RoomMode } from '@nullroom/protocol';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
+import { ClusterViews } from '../ownership/cluster-views';
 import { RoomsService, type RoomView } from '../rooms/rooms.service';
 import { apiKeyAccepted } from './auth';
 import { TurnstileService } from './turnstile.service';
@@ -20,6 +21,7 @@ export class RoomsController {
     @Inject(RELAY_CONFIG) private readonly config: RelayConfig,
     @Inject(RoomsService) private readonly rooms: RoomsService,
     @Inject(TurnstileService) private readonly turnstile: TurnstileService,
+    @Inject(ClusterViews) private readonly views: ClusterViews,
   ) {}
 
   @Post()
@@ -42,33 +44,33 @@ export class RoomsController {
     };
   }
 
+  /** Every room of the cluster (this pod's and every live pod's). */
   @Get()
-  list(@Req() req: Request): { rooms: RoomView[] } {
+  async list(@Req() req: Request): Promise<{ rooms: RoomView[] }> {
     this.requireApiKey(req);
-    return { rooms: this.rooms.list().map((r) => this.rooms.view(r)) };
+    return { rooms: (await this.views.listRooms()).rooms };
   }
 
   @Get(':roomId')
-  get(@Req() req: Request, @Param('roomId') roomId: string): RoomView {
+  async get(@Req() req: Request, @Param('roomId') roomId: string): Promise<RoomView> {
     this.requireApiKey(req);
-    return this.rooms.view(this.rooms.require(checkRoomId(roomId)));
+    return this.views.getRoom(checkRoomId(roomId));
   }
 
   /** Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body). */
   @Delete(':roomId')
-  close(@Req() req: Request, @Param('roomId') roomId: string): { closed: true; roomId: string } {
-    const room = this.rooms.get(checkRoomId(roomId));
+  async close(
+    @Req() req: Request,
+    @Param('roomId') roomId: string,
+  ): Promise<{ closed: true; roomId: string }> {
+    checkRoomId(roomId);
     const byKey = apiKeyAccepted(req, this.config.auth.apiKey);
     const token = joinTokenOf(req);
     if (!byKey && token === undefined) {
       throw new RelayError(RelayErrorCode.Unauthorized, 'API key or join token required');
     }
-    if (room === undefined) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
-    if (!byKey && !this.rooms.tokenMatches(room, token)) {
-      throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-    }
-    this.rooms.end(room, 'closed');
-    return { closed: true, roomId: room.id };
+    await this.views.closeRoom(roomId, byKey ? undefined : token);
+    return { closed: true, roomId };
   }
 
   private requireApiKey(req: Request): void {

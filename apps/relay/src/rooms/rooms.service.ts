@@ -5,6 +5,7 @@ import {
   encodeJoined,
   encodeLeft,
   encodeRoomClosed,
+  encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
   type RoomMode,
@@ -38,7 +39,23 @@ export interface RoomView {
 }
 
 /** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty';
+export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
+
+/** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
+export interface RoomHandoff {
+  readonly roomId: string;
+  readonly mode: RoomMode;
+  readonly maxParticipants: number;
+  readonly joinToken?: string;
+  readonly createdAt: number;
+  readonly lastActivityAt: number;
+}
+
+/** Typed room lifecycle events; the cluster layer keeps the directory in step with them. */
+export interface RoomEvents {
+  created: (room: Room) => void;
+  ended: (room: Room, reason: RoomEndReason) => void;
+}
 
 /**
  * All rooms of this process, in RAM. No persistence, no logging of ids: when a room ends, the
@@ -48,6 +65,12 @@ export class RoomsService {
   private readonly rooms = new Map<string, Room>();
   private sweeper: { cancel(): void } | undefined;
   private accepting = true;
+  /** Drain in a cluster: rooms emptied by the drain stay until claimed or released. */
+  private holdEmpty = false;
+  private readonly listeners: { [E in keyof RoomEvents]: Array<RoomEvents[E]> } = {
+    created: [],
+    ended: [],
+  };
 
   constructor(
     private readonly config: RelayConfig,
@@ -70,9 +93,18 @@ export class RoomsService {
     this.sweeper = undefined;
   }
 
+  on<E extends keyof RoomEvents>(event: E, listener: RoomEvents[E]): void {
+    (this.listeners[event] as Array<RoomEvents[E]>).push(listener);
+  }
+
   /** Drain: no new rooms and no new joins from here on. */
-  stopAccepting(): void {
+  stopAccepting(holdEmptyRooms = false): void {
     this.accepting = false;
+    this.holdEmpty = holdEmptyRooms;
+  }
+
+  get isAccepting(): boolean {
+    return this.accepting;
   }
 
   get count(): number {
@@ -114,7 +146,57 @@ export class RoomsService {
     const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
+    for (const listener of this.listeners.created) listener(room);
     return { room, joinToken };
+  }
+
+  /**
+   * Claim, receiving side: takes in a room another pod handed over. Only the room's shape moves
+   * (mode, size, token); it has no members and no history to move.
+   */
+  adopt(handoff: RoomHandoff): Room {
+    if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
+    const existing = this.rooms.get(handoff.roomId);
+    if (existing !== undefined) return existing;
+    const { maxRooms } = this.config.rooms;
+    if (maxRooms > 0 && this.rooms.size >= maxRooms) {
+      throw new RelayError(
+        RelayErrorCode.RoomLimitReached,
+        'room limit reached, try again later',
+        30,
+      );
+    }
+    const room = new Room(
+      handoff.roomId,
+      handoff.mode,
+      handoff.maxParticipants,
+      handoff.joinToken,
+      handoff.createdAt,
+    );
+    room.lastActivityAt = Math.max(handoff.lastActivityAt, this.clock.now());
+    this.rooms.set(room.id, room);
+    return room;
+  }
+
+  /**
+   * Claim, giving side: an empty room leaves this pod (it is forgotten here without an 'ended'
+   * event: its directory entry moves, it is not released). A room with members stays — the
+   * caller forwards instead.
+   */
+  handOff(roomId: string): RoomHandoff | 'busy' | undefined {
+    const room = this.rooms.get(roomId);
+    if (room === undefined || room.closed) return undefined;
+    if (room.size > 0) return 'busy';
+    room.closed = true;
+    this.rooms.delete(roomId);
+    return {
+      roomId: room.id,
+      mode: room.mode,
+      maxParticipants: room.maxParticipants,
+      ...(room.joinToken === undefined ? {} : { joinToken: room.joinToken }),
+      createdAt: room.createdAt,
+      lastActivityAt: room.lastActivityAt,
+    };
   }
 
   get(roomId: string): Room | undefined {
@@ -203,8 +285,9 @@ export class RoomsService {
     room.lastActivityAt = this.clock.now();
     if (room.closed) return;
     if (room.size === 0) {
-      // Seed 000: "When the last client leaves, the room is removed from memory."
-      this.end(room, 'empty');
+      // Seed 000: "When the last client leaves, the room is removed from memory." Except while
+      // a cluster pod drains: then the emptied room waits to be claimed by its new ring pod.
+      if (!this.holdEmpty) this.end(room, 'empty');
       return;
     }
     room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
@@ -216,7 +299,8 @@ export class RoomsService {
     room.closed = true;
     this.rooms.delete(room.id);
     this.stats.roomsClosed++;
-    if (reason === 'empty') return;
+    for (const listener of this.listeners.ended) listener(room, reason);
+    if (reason === 'empty' || reason === 'drained') return;
     const code =
       reason === 'closed'
         ? CloseCode.ROOM_CLOSED
@@ -227,6 +311,19 @@ export class RoomsService {
     for (const member of [...room.members()]) {
       member.deliver(notice);
       member.end(code, `room ${reason}`);
+    }
+  }
+
+  /**
+   * Removes a room this pod must not hold (another pod owns it: a split after a partition).
+   * Members are told to reconnect, which takes them through the ring to the real owner.
+   */
+  evict(room: Room): void {
+    if (room.closed) return;
+    room.closed = true;
+    this.rooms.delete(room.id);
+    for (const member of [...room.members()]) {
+      member.end(CloseCode.SERVICE_RESTART, encodeRestartReason(Math.floor(Math.random() * 1000)));
     }
   }
 

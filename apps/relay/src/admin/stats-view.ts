@@ -1,0 +1,45 @@
+import { type RelayStats } from '../common/stats';
+import { type RelayConfig } from '../config/config';
+import { type RoomsService } from '../rooms/rooms.service';
+
+/** One pod's numbers for /admin/api/stats: counts only, nothing that names a room or a person. */
+export function podStats(
+  podName: string,
+  config: RelayConfig,
+  rooms: RoomsService,
+  stats: RelayStats,
+  openConnections: number,
+  draining: boolean,
+): Record<string, unknown> {
+  const all = rooms.list();
+  const memory = process.memoryUsage();
+  return {
+    pod: podName,
+    uptimeSeconds: Math.round((Date.now() - stats.startedAt) / 1000),
+    draining,
+    rooms: {
+      total: all.length,
+      p2p: all.filter((r) => r.mode === 'p2p').length,
+      support: all.filter((r) => r.mode === 'support').length,
+      created: stats.roomsCreated,
+      closed: stats.roomsClosed,
+      max: config.rooms.maxRooms,
+    },
+    connections: {
+      open: openConnections,
+      forwarded: stats.forwardedConnections,
+      total: stats.connectionsTotal,
+      max: config.ws.maxConnections,
+    },
+    participants: all.reduce((n, r) => n + r.size, 0),
+    frames: { in: stats.framesIn, out: stats.framesOut },
+    bytes: { in: stats.bytesIn, out: stats.bytesOut },
+    disconnects: {
+      slowConsumer: stats.slowConsumerDisconnects,
+      rateLimited: stats.rateLimitedDisconnects,
+    },
+    httpRateLimited: stats.httpRateLimited,
+    claims: stats.claims,
+    memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+  };
+}

@@ -1,0 +1,285 @@
+import {
+  DirectoryUnavailableError,
+  type DirectoryHealth,
+  type PodEntry,
+  type RoomDirectory,
+  type RoomKey,
+  type RoomKeyDeriver,
+} from '../cluster';
+import { type Clock } from '../common/clock';
+import { type AppLogger } from '../common/logger';
+import { type RelayStats } from '../common/stats';
+import { type RelayConfig } from '../config/config';
+import { type Room } from '../rooms/room';
+import { type RoomsService } from '../rooms/rooms.service';
+import { type PeerClient, PeerUnreachableError } from './peer-client';
+
+/** Where a join for a room must go. */
+export type Route =
+  | { readonly kind: 'local'; readonly room: Room }
+  | { readonly kind: 'forward'; readonly podId: string; readonly address: string }
+  | { readonly kind: 'missing' }
+  /** The owner exists but can't be reached right now: the client should retry. */
+  | { readonly kind: 'unavailable' };
+
+/**
+ * Room ownership across pods (BRIEF "The cluster, as invariants"). A room lives in exactly one
+ * pod's RAM; the directory says which. This service keeps the directory in step with the rooms
+ * of this pod (claim on create, release on end, refresh in batches, never per frame) and decides,
+ * for a join that reaches a pod not holding the room, whether to claim it (empty: it moves here)
+ * or forward the connection to the owner (it has members).
+ *
+ * With the in-memory directory (single pod) the same code runs and every room is local.
+ */
+export class OwnershipService {
+  private readonly keys = new Map<string, RoomKey>();
+  /** Rooms claimed while the directory was down: their entry still names the old owner. */
+  private readonly pendingTakeovers = new Map<string, string>();
+  /** One claim per room at a time: concurrent joins share its outcome. */
+  private readonly inFlight = new Map<string, Promise<Route>>();
+  private peers: PodEntry[] = [];
+  private timer: { cancel(): void } | undefined;
+  private registered = false;
+
+  constructor(
+    private readonly config: RelayConfig['cluster'],
+    private readonly directory: RoomDirectory,
+    private readonly keyDeriver: RoomKeyDeriver,
+    private readonly rooms: RoomsService,
+    private readonly peerClient: PeerClient,
+    private readonly clock: Clock,
+    private readonly stats: RelayStats,
+    private readonly logger: AppLogger,
+  ) {
+    rooms.on('created', (room) => void this.claimCreated(room));
+    rooms.on('ended', (room) => void this.release(room.id));
+  }
+
+  get podName(): string {
+    return this.config.podName;
+  }
+
+  get clustered(): boolean {
+    return this.config.enabled;
+  }
+
+  health(): DirectoryHealth {
+    return this.directory.health();
+  }
+
+  /** Live pods other than this one, as last read from the directory. */
+  otherPods(): PodEntry[] {
+    return this.peers.filter((p) => p.podId !== this.config.podName);
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = this.clock.setInterval(() => void this.refresh(), this.config.directoryRefreshMs);
+  }
+
+  async stop(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.directory.close().catch(() => undefined);
+  }
+
+  keyOf(roomId: string): RoomKey {
+    let key = this.keys.get(roomId);
+    if (key === undefined) {
+      key = this.keyDeriver.keyFor(roomId);
+      if (this.rooms.get(roomId) !== undefined) this.keys.set(roomId, key);
+    }
+    return key;
+  }
+
+  /** Where a join for `roomId` goes. Never throws. */
+  locate(roomId: string): Promise<Route> {
+    const local = this.rooms.get(roomId);
+    if (local !== undefined) return Promise.resolve({ kind: 'local', room: local });
+    if (!this.config.enabled) return Promise.resolve({ kind: 'missing' });
+    let pending = this.inFlight.get(roomId);
+    if (pending === undefined) {
+      pending = this.route(roomId).finally(() => this.inFlight.delete(roomId));
+      this.inFlight.set(roomId, pending);
+    }
+    return pending;
+  }
+
+  /** The owner's internal address, for cluster-wide reads of one room. */
+  async ownerAddress(roomId: string): Promise<string | undefined> {
+    if (!this.config.enabled) return undefined;
+    try {
+      const owner = await this.directory.lookup(this.keyDeriver.keyFor(roomId));
+      if (owner === undefined || owner === this.config.podName) return undefined;
+      return await this.addressOf(owner);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async route(roomId: string): Promise<Route> {
+    const key = this.keyDeriver.keyFor(roomId);
+    let owner: string | undefined;
+    try {
+      owner = await this.directory.lookup(key);
+    } catch (error) {
+      if (!(error instanceof DirectoryUnavailableError)) throw error;
+      // Redis is down: ask the pods we knew of. Whoever holds the room hands it over or takes
+      // the forwarded connection; the directory is corrected when it comes back.
+      return this.routeWithoutDirectory(roomId);
+    }
+    if (owner === undefined) return { kind: 'missing' };
+    if (owner === this.config.podName) {
+      // The directory names us but the room is not here (we restarted): the entry is stale.
+      await this.directory.release([key], this.config.podName).catch(() => undefined);
+      return { kind: 'missing' };
+    }
+    const address = await this.addressOf(owner);
+    if (address === undefined) return { kind: 'missing' };
+    return this.claimFrom(roomId, key, owner, address);
+  }
+
+  private async claimFrom(
+    roomId: string,
+    key: RoomKey,
+    owner: string,
+    address: string,
+  ): Promise<Route> {
+    let reply;
+    try {
+      reply = await this.peerClient.handoff(address, roomId, this.config.podName);
+    } catch (error) {
+      if (error instanceof PeerUnreachableError) return { kind: 'unavailable' };
+      throw error;
+    }
+    if (reply.status === 'missing') return { kind: 'missing' };
+    if (reply.status === 'busy') {
+      return { kind: 'forward', podId: owner, address };
+    }
+    // The room moves here: an empty room, claimed by its ring pod.
+    const room = this.rooms.adopt(reply.room);
+    this.keys.set(roomId, key);
+    this.stats.claims++;
+    try {
+      const moved = await this.directory.takeover(
+        key,
+        owner,
+        this.config.podName,
+        this.config.directoryTtlMs,
+      );
+      if (!moved.owned) {
+        // A third pod claimed it in the meantime; the refresh loop will find this copy 'lost'
+        // and send its members there.
+        this.logger.warn('claim raced with another pod');
+      }
+    } catch {
+      this.pendingTakeovers.set(roomId, owner);
+    }
+    return { kind: 'local', room };
+  }
+
+  private async routeWithoutDirectory(roomId: string): Promise<Route> {
+    for (const peer of this.otherPods()) {
+      let reply;
+      try {
+        reply = await this.peerClient.handoff(peer.address, roomId, this.config.podName);
+      } catch {
+        continue;
+      }
+      if (reply.status === 'busy')
+        return { kind: 'forward', podId: peer.podId, address: peer.address };
+      if (reply.status === 'moved') {
+        const room = this.rooms.adopt(reply.room);
+        this.keys.set(roomId, this.keyDeriver.keyFor(roomId));
+        this.pendingTakeovers.set(roomId, peer.podId);
+        this.stats.claims++;
+        return { kind: 'local', room };
+      }
+    }
+    return { kind: 'missing' };
+  }
+
+  private async addressOf(podId: string): Promise<string | undefined> {
+    let entry = this.peers.find((p) => p.podId === podId);
+    if (entry === undefined) {
+      this.peers = await this.directory.pods().catch(() => this.peers);
+      entry = this.peers.find((p) => p.podId === podId);
+    }
+    return entry?.address;
+  }
+
+  private async claimCreated(room: Room): Promise<void> {
+    const key = this.keyDeriver.keyFor(room.id);
+    this.keys.set(room.id, key);
+    try {
+      await this.directory.claim(key, this.config.podName, this.config.directoryTtlMs);
+    } catch {
+      // Redis down: the room is served locally and registered by the next refresh.
+    }
+  }
+
+  private async release(roomId: string): Promise<void> {
+    const key = this.keys.get(roomId) ?? this.keyDeriver.keyFor(roomId);
+    this.keys.delete(roomId);
+    this.pendingTakeovers.delete(roomId);
+    await this.directory.release([key], this.config.podName).catch(() => undefined);
+  }
+
+  /** A room that left by handoff: its key moves with it (the claimer takes the entry over). */
+  forget(roomId: string): void {
+    this.keys.delete(roomId);
+    this.pendingTakeovers.delete(roomId);
+  }
+
+  /** One batched round trip: this pod's address and every local room's entry get a fresh TTL. */
+  async refresh(): Promise<void> {
+    const { podName, podAddress, directoryTtlMs } = this.config;
+    try {
+      if (!this.registered || !(await this.directory.refreshPod(podName, directoryTtlMs))) {
+        await this.directory.registerPod(podName, podAddress, directoryTtlMs);
+        this.registered = true;
+      }
+      for (const [roomId, from] of [...this.pendingTakeovers]) {
+        const result = await this.directory.takeover(
+          this.keyOf(roomId),
+          from,
+          podName,
+          directoryTtlMs,
+        );
+        this.pendingTakeovers.delete(roomId);
+        if (!result.owned)
+          this.logger.warn('a room claimed during a directory outage is owned elsewhere');
+      }
+      const local = this.rooms.list();
+      const keyToRoom = new Map<RoomKey, Room>();
+      for (const room of local) keyToRoom.set(this.keyOf(room.id), room);
+      if (keyToRoom.size > 0) {
+        const { lost } = await this.directory.refresh(
+          [...keyToRoom.keys()],
+          podName,
+          directoryTtlMs,
+        );
+        for (const key of lost) {
+          const room = keyToRoom.get(key);
+          // Split: another pod owns this room too. Its members reconnect through the ring and
+          // end up at the directory's owner; the copy here goes.
+          if (room !== undefined) this.rooms.evict(room);
+        }
+        if (lost.length > 0) this.logger.warn(`resolved ${lost.length} split room(s)`);
+      }
+      this.peers = await this.directory.pods();
+    } catch (error) {
+      if (!(error instanceof DirectoryUnavailableError)) {
+        this.logger.error('directory refresh failed unexpectedly');
+      }
+      this.registered = this.registered && !(error instanceof DirectoryUnavailableError);
+    }
+  }
+
+  /** Drain, last step: whatever was not claimed is released; this pod leaves the directory. */
+  async releaseAll(): Promise<void> {
+    const keys = this.rooms.list().map((r) => this.keyOf(r.id));
+    await this.directory.release(keys, this.config.podName).catch(() => undefined);
+    await this.directory.unregisterPod(this.config.podName).catch(() => undefined);
+  }
+}
