@@ -19,7 +19,9 @@ const { positionals, values } = parseArgs({
   },
 });
 if (positionals[0] !== 'up') {
-  process.stderr.write('usage: node deploy/local-cluster/cli.mjs up [--pods N] [--fake] [--no-nginx] [--no-haproxy] [--echo]\n');
+  process.stderr.write(
+    'usage: node deploy/local-cluster/cli.mjs up [--pods N] [--fake] [--no-nginx] [--no-haproxy] [--echo]\n',
+  );
   process.exit(2);
 }
 
@@ -34,9 +36,12 @@ const cluster = await LocalCluster.up(Number(values.pods), {
 function status() {
   const lines = [`redis   ${cluster.redis.url} (${cluster.redis.running ? 'up' : 'stopped'})`];
   if (cluster.nginxUrl) lines.push(`nginx   ${cluster.nginxUrl}  (hash $arg_roomId consistent)`);
-  if (cluster.haproxyUrl) lines.push(`haproxy ${cluster.haproxyUrl}  (url_param roomId, consistent)`);
+  if (cluster.haproxyUrl)
+    lines.push(`haproxy ${cluster.haproxyUrl}  (url_param roomId, consistent)`);
   for (const pod of cluster.pods()) {
-    lines.push(`${pod.name.padEnd(7)} ${pod.url}  internal ${pod.address}  ${pod.state}${pod.pid ? ` pid ${pod.pid}` : ''}`);
+    lines.push(
+      `${pod.name.padEnd(7)} ${pod.url}  internal ${pod.address}  ${pod.state}${pod.pid ? ` pid ${pod.pid}` : ''}`,
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -62,16 +67,36 @@ async function run(line) {
   const [cmd, arg] = line.trim().split(/\s+/);
   try {
     switch (cmd) {
-      case 'status': break;
-      case 'add': await cluster.addPod(); break;
-      case 'remove': await cluster.removePod(arg); break;
-      case 'kill': await cluster.killPod(arg); break;
-      case 'restart': await cluster.restartPod(arg); break;
-      case 'reload': await cluster.reloadIngress(); break;
-      case 'redis': await (arg === 'stop' ? cluster.stopRedis() : cluster.startRedis()); break;
-      case 'down': case 'quit': case 'exit': return stop(0);
-      case '': case undefined: return;
-      default: process.stdout.write(`unknown command: ${cmd}\n`); return;
+      case 'status':
+        break;
+      case 'add':
+        await cluster.addPod();
+        break;
+      case 'remove':
+        await cluster.removePod(arg);
+        break;
+      case 'kill':
+        await cluster.killPod(arg);
+        break;
+      case 'restart':
+        await cluster.restartPod(arg);
+        break;
+      case 'reload':
+        await cluster.reloadIngress();
+        break;
+      case 'redis':
+        await (arg === 'stop' ? cluster.stopRedis() : cluster.startRedis());
+        break;
+      case 'down':
+      case 'quit':
+      case 'exit':
+        return stop(0);
+      case '':
+      case undefined:
+        return;
+      default:
+        process.stdout.write(`unknown command: ${cmd}\n`);
+        return;
     }
     status();
   } catch (error) {

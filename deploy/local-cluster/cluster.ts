@@ -49,7 +49,12 @@ export class ManagedProcess {
   exitInfo: ExitInfo | undefined;
   #tail = '';
 
-  constructor(name: string, command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean }) {
+  constructor(
+    name: string,
+    command: string,
+    args: string[],
+    options: { cwd?: string; env?: NodeJS.ProcessEnv; echo?: boolean },
+  ) {
     installExitHook();
     this.name = name;
     this.child = spawn(command, args, {
@@ -101,7 +106,14 @@ export class ManagedProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
     if (!this.running) return this.exitInfo!;
     this.signalSync(signal);
-    const timedOut = await Promise.race([this.exited.then(() => false), delay(timeoutMs).then(() => true)]);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((resolveTimeout) => {
+        timer = setTimeout(() => resolveTimeout(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
     if (timedOut) this.signalSync('SIGKILL');
     return this.exited;
   }
@@ -111,16 +123,25 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, process?: ManagedProcess): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  process?: ManagedProcess,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (process !== undefined && !process.running) {
-      throw new Error(`${what}: ${process.name} exited (${JSON.stringify(process.exitInfo)}) — output:\n${process.tail}`);
+      throw new Error(
+        `${what}: ${process.name} exited (${JSON.stringify(process.exitInfo)}) — output:\n${process.tail}`,
+      );
     }
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
-      throw new Error(`${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail}` : ''}`);
+      throw new Error(
+        `${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail}` : ''}`,
+      );
     }
     await delay(50);
   }
@@ -190,7 +211,11 @@ export class RedisServer {
   #process: ManagedProcess | undefined;
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(options.port ?? (await freePort()), options.dir, options.echo ?? false);
+    const server = new RedisServer(
+      options.port ?? (await freePort()),
+      options.dir,
+      options.echo ?? false,
+    );
     await server.start();
     return server;
   }
@@ -219,17 +244,32 @@ export class RedisServer {
     mkdirSync(this.dir, { recursive: true });
     // RAM only (BRIEF non-negotiable 1): no RDB snapshots, no AOF, nothing under `dir`.
     const args = [
-      '--port', String(this.port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--dir', this.dir,
-      '--daemonize', 'no',
-      '--loglevel', 'warning',
-      '--logfile', '',
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      '',
     ];
-    this.#process = new ManagedProcess(`redis:${this.port}`, 'redis-server', args, { echo: this.#echo });
-    await waitFor('redis-server', timeoutMs, async () => ((await redisPing(this.port)) ? true : undefined), this.#process);
+    this.#process = new ManagedProcess(`redis:${this.port}`, 'redis-server', args, {
+      echo: this.#echo,
+    });
+    await waitFor(
+      'redis-server',
+      timeoutMs,
+      async () => ((await redisPing(this.port)) ? true : undefined),
+      this.#process,
+    );
   }
 
   /** SIGTERM, then SIGKILL after 5 s. Everything in it is gone (RAM only). */
@@ -261,9 +301,16 @@ export interface Upstream {
 /** Path both ingresses answer themselves with the config generation, to know a reload is live. */
 export const INGRESS_PROBE_PATH = '/__ingress';
 
-export function renderNginxConfig(input: { port: number; prefix: string; upstreams: Upstream[]; generation: number }): string {
+export function renderNginxConfig(input: {
+  port: number;
+  prefix: string;
+  upstreams: Upstream[];
+  generation: number;
+}): string {
   const servers = input.upstreams.length
-    ? input.upstreams.map((u) => `    server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s; # ${u.name}`)
+    ? input.upstreams.map(
+        (u) => `    server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s; # ${u.name}`,
+      )
     : ['    server 127.0.0.1:9 down; # no pods'];
   return `# Generated by deploy/local-cluster/cluster.ts — generation ${input.generation}
 worker_processes 1;
@@ -308,7 +355,12 @@ ${servers.join('\n')}
 `;
 }
 
-export function renderHaproxyConfig(input: { port: number; upstreams: Upstream[]; generation: number; checkPath: string }): string {
+export function renderHaproxyConfig(input: {
+  port: number;
+  upstreams: Upstream[];
+  generation: number;
+  checkPath: string;
+}): string {
   const servers = input.upstreams.map((u) => `  server ${u.name} 127.0.0.1:${u.port} id ${u.id}`);
   return `# Generated by deploy/local-cluster/cluster.ts — generation ${input.generation}
 # No 'log' lines anywhere: nothing about requests is logged (privacy).
@@ -403,7 +455,9 @@ export class LocalCluster {
   readonly dir: string;
   readonly clusterSecret: string;
   readonly redis: RedisServer;
-  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret'>> & { env: Record<string, string> };
+  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret'>> & {
+    env: Record<string, string>;
+  };
   readonly #pods = new Map<string, PodRecord>();
   readonly #ingresses: Ingress[] = [];
   #nextId = 1;
@@ -412,9 +466,13 @@ export class LocalCluster {
 
   /** Starts Redis, `pods` pods and the ingresses; resolves when everything answers. */
   static async up(pods: number, options: LocalClusterOptions = {}): Promise<LocalCluster> {
-    if (!Number.isInteger(pods) || pods < 0 || pods > 32) throw new RangeError('pods: expected 0..32');
+    if (!Number.isInteger(pods) || pods < 0 || pods > 32)
+      throw new RangeError('pods: expected 0..32');
     const dir = mkdtempSync(join(tmpdir(), 'nullroom-cluster-'));
-    const redis = await RedisServer.start({ dir: join(dir, 'redis'), echo: options.echo ?? false }).catch((error: unknown) => {
+    const redis = await RedisServer.start({
+      dir: join(dir, 'redis'),
+      echo: options.echo ?? false,
+    }).catch((error: unknown) => {
       rmSync(dir, { recursive: true, force: true });
       throw error;
     });
@@ -550,7 +608,8 @@ export class LocalCluster {
     this.#down = true;
     await Promise.all(
       [...this.#pods.values()].map(async (pod) => {
-        if (pod.process?.running) await pod.process.stop('SIGTERM', Math.min(this.#options.drainTimeoutMs, 5000));
+        if (pod.process?.running)
+          await pod.process.stop('SIGTERM', Math.min(this.#options.drainTimeoutMs, 5000));
         pod.state = 'stopped';
       }),
     );
@@ -563,7 +622,8 @@ export class LocalCluster {
   livePids(): number[] {
     const pids: number[] = [];
     for (const pod of this.#pods.values()) if (pod.process?.running) pids.push(pod.process.pid);
-    for (const ingress of this.#ingresses) if (ingress.process?.running) pids.push(ingress.process.pid);
+    for (const ingress of this.#ingresses)
+      if (ingress.process?.running) pids.push(ingress.process.pid);
     if (this.redis.pid !== undefined) pids.push(this.redis.pid);
     return pids;
   }
@@ -593,7 +653,16 @@ export class LocalCluster {
     if (this.#down) throw new Error('cluster is down');
     const id = this.#nextId++;
     const [port, internalPort] = [await freePort(), await freePort()];
-    const pod: PodRecord = { name: `pod-${id}`, id, port, internalPort, state: 'starting', process: undefined, env, member: true };
+    const pod: PodRecord = {
+      name: `pod-${id}`,
+      id,
+      port,
+      internalPort,
+      state: 'starting',
+      process: undefined,
+      env,
+      member: true,
+    };
     this.#pods.set(pod.name, pod);
     await this.#startPod(pod);
     return pod;
@@ -615,28 +684,39 @@ export class LocalCluster {
       CLUSTER_SECRET: this.clusterSecret,
     };
     pod.state = 'starting';
-    const child = new ManagedProcess(pod.name, command, args, { cwd: this.#options.repoRoot, env, echo: this.#options.echo });
+    const child = new ManagedProcess(pod.name, command, args, {
+      cwd: this.#options.repoRoot,
+      env,
+      echo: this.#options.echo,
+    });
     pod.process = child;
     void child.exited.then(() => {
       // Only an exit nobody asked for is a crash; the harness itself survives it either way.
-      if (pod.process === child && (pod.state === 'running' || pod.state === 'starting')) pod.state = 'crashed';
+      if (pod.process === child && (pod.state === 'running' || pod.state === 'starting'))
+        pod.state = 'crashed';
     });
     await waitFor(
       `${pod.name} ${this.#options.healthPath}`,
       this.#options.startTimeoutMs,
-      async () => ((await httpText(`http://127.0.0.1:${pod.port}${this.#options.healthPath}`)).status === 200 ? true : undefined),
+      async () =>
+        (await httpText(`http://127.0.0.1:${pod.port}${this.#options.healthPath}`)).status === 200
+          ? true
+          : undefined,
       child,
     );
     pod.state = 'running';
   }
 
   #upstreams(): Upstream[] {
-    return [...this.#pods.values()].filter((p) => p.member).map(({ name, id, port }) => ({ name, id, port }));
+    return [...this.#pods.values()]
+      .filter((p) => p.member)
+      .map(({ name, id, port }) => ({ name, id, port }));
   }
 
   async #startIngresses(): Promise<void> {
     const kinds = (['nginx', 'haproxy'] as const).filter((kind) => this.#options[kind]);
-    for (const kind of kinds) this.#ingresses.push({ kind, port: await freePort(), process: undefined });
+    for (const kind of kinds)
+      this.#ingresses.push({ kind, port: await freePort(), process: undefined });
     this.#generation++;
     await Promise.all(this.#ingresses.map((ingress) => this.#reload(ingress, this.#generation)));
   }
@@ -648,11 +728,16 @@ export class LocalCluster {
     // haproxy's old and new processes share the port (SO_REUSEPORT) for a moment: require a few
     // consecutive answers from the new generation.
     let streak = 0;
-    await waitFor(`${ingress.kind} generation ${generation}`, 10_000, async () => {
-      const { body } = await httpText(`http://127.0.0.1:${ingress.port}${INGRESS_PROBE_PATH}`);
-      streak = body === expected ? streak + 1 : 0;
-      return streak >= 3 ? true : undefined;
-    }, ingress.process);
+    await waitFor(
+      `${ingress.kind} generation ${generation}`,
+      10_000,
+      async () => {
+        const { body } = await httpText(`http://127.0.0.1:${ingress.port}${INGRESS_PROBE_PATH}`);
+        streak = body === expected ? streak + 1 : 0;
+        return streak >= 3 ? true : undefined;
+      },
+      ingress.process,
+    );
   }
 
   async #reloadNginx(ingress: Ingress, generation: number): Promise<void> {
@@ -663,7 +748,10 @@ export class LocalCluster {
     chmodSync(this.dir, 0o711);
     chmodSync(prefix, 0o711);
     chmodSync(join(prefix, 'tmp'), 0o777);
-    writeFileSync(conf, renderNginxConfig({ port: ingress.port, prefix, upstreams: this.#upstreams(), generation }));
+    writeFileSync(
+      conf,
+      renderNginxConfig({ port: ingress.port, prefix, upstreams: this.#upstreams(), generation }),
+    );
     // -e: the error log used before the config is read (else the compiled-in /var/log path).
     const base = ['-p', prefix, '-c', conf, '-e', 'stderr'];
     const test = spawnSync('nginx', [...base, '-t', '-q'], { encoding: 'utf8' });
@@ -681,7 +769,12 @@ export class LocalCluster {
     const conf = join(this.dir, `haproxy-${generation}.cfg`);
     writeFileSync(
       conf,
-      renderHaproxyConfig({ port: ingress.port, upstreams: this.#upstreams(), generation, checkPath: this.#options.readyPath }),
+      renderHaproxyConfig({
+        port: ingress.port,
+        upstreams: this.#upstreams(),
+        generation,
+        checkPath: this.#options.readyPath,
+      }),
     );
     const check = spawnSync('haproxy', ['-c', '-q', '-f', conf], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`haproxy -c failed:\n${check.stderr}${check.stdout}`);

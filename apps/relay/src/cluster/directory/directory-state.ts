@@ -1,9 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import {
-  type DirectoryEvents,
-  type DirectoryHealth,
-  type DirectoryState,
-} from './room-directory';
+import { type DirectoryEvents, type DirectoryHealth, type DirectoryState } from './room-directory';
 
 /**
  * Connection state plus its listeners, shared by both directories. A listener that throws must

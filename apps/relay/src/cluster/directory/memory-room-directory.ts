@@ -57,7 +57,12 @@ export class MemoryRoomDirectory implements RoomDirectory {
     });
   }
 
-  takeover(roomKey: RoomKey, fromPodId: string, toPodId: string, ttlMs: number): Promise<ClaimResult> {
+  takeover(
+    roomKey: RoomKey,
+    fromPodId: string,
+    toPodId: string,
+    ttlMs: number,
+  ): Promise<ClaimResult> {
     return this.#run(() => {
       checkRoomKey(roomKey);
       checkPodId(fromPodId, 'fromPodId');
@@ -182,7 +187,8 @@ export class MemoryRoomDirectory implements RoomDirectory {
       this.#sweep(false);
       return Promise.resolve(operation());
     } catch (error) {
-      return Promise.reject(error as Error);
+      // Argument checks throw synchronously; callers of an async API expect a rejection.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 

@@ -96,7 +96,8 @@ export class RedisRoomDirectory implements RoomDirectory {
     url: string,
     options: RedisRoomDirectoryOptions & { redis?: RedisOptions } = {},
   ): RedisRoomDirectory {
-    if (typeof url !== 'string' || url.length === 0) throw new TypeError('url: expected a Redis URL');
+    if (typeof url !== 'string' || url.length === 0)
+      throw new TypeError('url: expected a Redis URL');
     const client = new Redis(url, directoryRedisOptions(options.redis));
     return new RedisRoomDirectory(client, options, true);
   }
@@ -113,7 +114,10 @@ export class RedisRoomDirectory implements RoomDirectory {
     this.#client = client;
     this.#ownsClient = ownsClient;
     this.#prefix = prefix;
-    this.#state = new DirectoryStateTracker('redis', client.status === 'ready' ? 'up' : 'connecting');
+    this.#state = new DirectoryStateTracker(
+      'redis',
+      client.status === 'ready' ? 'up' : 'connecting',
+    );
     this.#defineScripts();
     this.#commands = client as unknown as DirectoryCommands;
     this.#detach = this.#watch();
@@ -123,11 +127,18 @@ export class RedisRoomDirectory implements RoomDirectory {
     checkRoomKey(roomKey);
     checkPodId(podId);
     checkTtl(ttlMs);
-    const reply = await this.#call(() => this.#commands.nullroomClaim(this.#roomEntry(roomKey), podId, ttlMs));
+    const reply = await this.#call(() =>
+      this.#commands.nullroomClaim(this.#roomEntry(roomKey), podId, ttlMs),
+    );
     return parseClaim(reply);
   }
 
-  async takeover(roomKey: RoomKey, fromPodId: string, toPodId: string, ttlMs: number): Promise<ClaimResult> {
+  async takeover(
+    roomKey: RoomKey,
+    fromPodId: string,
+    toPodId: string,
+    ttlMs: number,
+  ): Promise<ClaimResult> {
     checkRoomKey(roomKey);
     checkPodId(fromPodId, 'fromPodId');
     checkPodId(toPodId, 'toPodId');
@@ -144,7 +155,11 @@ export class RedisRoomDirectory implements RoomDirectory {
     return owner ?? undefined;
   }
 
-  async refresh(roomKeys: readonly RoomKey[], podId: string, ttlMs: number): Promise<RefreshResult> {
+  async refresh(
+    roomKeys: readonly RoomKey[],
+    podId: string,
+    ttlMs: number,
+  ): Promise<RefreshResult> {
     checkRoomKeys(roomKeys);
     checkPodId(podId);
     checkTtl(ttlMs);
@@ -156,13 +171,19 @@ export class RedisRoomDirectory implements RoomDirectory {
     const replies = await this.#call(() =>
       Promise.all(
         chunks.map((keys) =>
-          this.#commands.nullroomRefresh(keys.length, ...keys.map((k) => this.#roomEntry(k)), podId, ttlMs),
+          this.#commands.nullroomRefresh(
+            keys.length,
+            ...keys.map((k) => this.#roomEntry(k)),
+            podId,
+            ttlMs,
+          ),
         ),
       ),
     );
     replies.forEach((reply, c) => {
       const keys = chunks[c]!;
-      if (!Array.isArray(reply) || reply.length !== 2) throw new DirectoryProtocolError('refresh: unexpected reply');
+      if (!Array.isArray(reply) || reply.length !== 2)
+        throw new DirectoryProtocolError('refresh: unexpected reply');
       const [lostIdx, reclaimedIdx] = reply as unknown[];
       for (const i of indexes(lostIdx, keys.length)) lost.push(keys[i]!);
       for (const i of indexes(reclaimedIdx, keys.length)) reclaimed.push(keys[i]!);
@@ -177,7 +198,11 @@ export class RedisRoomDirectory implements RoomDirectory {
     const replies = await this.#call(() =>
       Promise.all(
         chunk(roomKeys, BATCH_SIZE).map((keys) =>
-          this.#commands.nullroomRelease(keys.length, ...keys.map((k) => this.#roomEntry(k)), podId),
+          this.#commands.nullroomRelease(
+            keys.length,
+            ...keys.map((k) => this.#roomEntry(k)),
+            podId,
+          ),
         ),
       ),
     );
@@ -192,7 +217,13 @@ export class RedisRoomDirectory implements RoomDirectory {
     checkAddress(internalAddress);
     checkTtl(ttlMs);
     await this.#call(() =>
-      this.#commands.nullroomRegisterPod(this.#podEntry(podId), this.#podIndex(), podId, internalAddress, ttlMs),
+      this.#commands.nullroomRegisterPod(
+        this.#podEntry(podId),
+        this.#podIndex(),
+        podId,
+        internalAddress,
+        ttlMs,
+      ),
     );
   }
 
@@ -218,7 +249,9 @@ export class RedisRoomDirectory implements RoomDirectory {
     // skipped, so the index needs no clock comparison here (it is trimmed on registration).
     const ids = await this.#call(() => this.#client.zrange(this.#podIndex(), '0', '-1'));
     if (ids.length === 0) return [];
-    const addresses = await this.#call(() => this.#client.mget(ids.map((id) => this.#podEntry(id))));
+    const addresses = await this.#call(() =>
+      this.#client.mget(ids.map((id) => this.#podEntry(id))),
+    );
     const live: PodEntry[] = [];
     ids.forEach((podId, i) => {
       const address = addresses[i];
@@ -310,7 +343,8 @@ export class RedisRoomDirectory implements RoomDirectory {
       // Keep a no-op error listener on a client we don't own: an unhandled 'error' event would
       // crash the process or print, and LOGGING=0 means zero bytes.
       this.#client.off('error', onError);
-      if (!this.#ownsClient && this.#client.listenerCount('error') === 0) this.#client.on('error', () => undefined);
+      if (!this.#ownsClient && this.#client.listenerCount('error') === 0)
+        this.#client.on('error', () => undefined);
     };
   }
 
@@ -338,7 +372,8 @@ function parseClaim(reply: unknown): ClaimResult {
 function indexes(value: unknown, size: number): number[] {
   if (!Array.isArray(value)) throw new DirectoryProtocolError('refresh: unexpected reply');
   return value.map((i) => {
-    if (typeof i !== 'number' || i < 1 || i > size) throw new DirectoryProtocolError('refresh: unexpected reply');
+    if (typeof i !== 'number' || i < 1 || i > size)
+      throw new DirectoryProtocolError('refresh: unexpected reply');
     return i - 1;
   });
 }

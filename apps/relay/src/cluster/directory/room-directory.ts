@@ -26,7 +26,12 @@ export interface RoomDirectory {
    * `fromPodId`. Succeeds only if the owner is `fromPodId`, absent (expired meanwhile) or already
    * `toPodId`; fails with the current owner when a third pod got there first.
    */
-  takeover(roomKey: RoomKey, fromPodId: string, toPodId: string, ttlMs: number): Promise<ClaimResult>;
+  takeover(
+    roomKey: RoomKey,
+    fromPodId: string,
+    toPodId: string,
+    ttlMs: number,
+  ): Promise<ClaimResult>;
 
   /** Current owner, or undefined when nobody owns the room (never created, released or expired). */
   lookup(roomKey: RoomKey): Promise<string | undefined>;
@@ -67,8 +72,7 @@ export interface RoomDirectory {
 }
 
 export type ClaimResult =
-  | { readonly owned: true }
-  | { readonly owned: false; readonly owner: string };
+  { readonly owned: true } | { readonly owned: false; readonly owner: string };
 
 export interface RefreshResult {
   /** Keys that another pod owns now. */
@@ -145,5 +149,7 @@ export function checkRoomKey(roomKey: RoomKey, name = 'roomKey'): void {
 
 export function checkRoomKeys(roomKeys: readonly RoomKey[]): void {
   if (!Array.isArray(roomKeys)) throw new TypeError('roomKeys: expected an array');
-  for (const key of roomKeys) checkRoomKey(key, 'roomKeys[]');
+  for (const key of roomKeys as readonly unknown[]) {
+    if (!isRoomKey(key)) throw new RangeError('roomKeys[]: not an HMAC room key');
+  }
 }
