@@ -22,12 +22,10 @@ case ":${PATH}:" in
   *) export PATH="${NULLROOM_TOOLS_BIN}:${PATH}" ;;
 esac
 
-# Nx: no daemon (short-lived CI, and several engineers share one checkout), no cloud, no remote
-# cache, no terminal UI, no prompts. nx.json also says neverConnectToCloud.
+# Nx: no daemon (short-lived CI, and several engineers share one checkout), no cloud (nx.json
+# also says neverConnectToCloud, so there is no remote cache to reach), no terminal UI, no prompts.
 export NX_DAEMON=false
 export NX_NO_CLOUD=true
-export NX_SKIP_REMOTE_CACHE=true
-export NX_DISABLE_REMOTE_CACHE=true
 export NX_TUI=false
 export NX_INTERACTIVE=false
 # npm: the registry is reachable, the advisory and funding endpoints are not worth the round trip.
