@@ -15,7 +15,7 @@ source "${NULLROOM_ROOT}/scripts/node24.sh"
 
 # Tools built with `go install` live outside the work tree, so a fresh clone (CI) on a machine that
 # already built them, or `git clean -fdx`, costs nothing. One folder per machine, not per checkout.
-export NULLROOM_TOOLS="${NULLROOM_TOOLS:-${HOME}/.cache/nullroom-tools}"
+export NULLROOM_TOOLS="${NULLROOM_TOOLS:-${HOME:-/tmp}/.cache/nullroom-tools}"
 export NULLROOM_TOOLS_BIN="${NULLROOM_TOOLS}/bin"
 case ":${PATH}:" in
   *":${NULLROOM_TOOLS_BIN}:"*) ;;
