@@ -54,10 +54,20 @@ nr_npm_install() {
         # lacks those optional packages and `npm ci` calls it out of sync (the same symptom as
         # npm/cli#4828). When that is the only complaint, `npm install` installs exactly the
         # locked versions; anything else is a real error.
+        # A workspace of ours missing from the lockfile (someone added libs/x and did not commit
+        # the lockfile) is a link with no version to pin: say so loudly, and go on the same way.
+        local unexpected
+        unexpected="$(grep 'Missing: ' "${log}" | grep -v -E -- "${NR_OTHER_PLATFORMS}" \
+          | grep -v 'Missing: @nullroom/' || true)"
         if grep -q 'can only install packages when your package.json and package-lock.json' "${log}" \
-          && ! grep 'Missing: ' "${log}" | grep -q -v -E -- "${NR_OTHER_PLATFORMS}"; then
+          && [[ -z "${unexpected}" ]]; then
           echo "npm: WARNING: npm ci rejects package-lock.json only for other platforms' optional" \
             "packages this registry does not serve; installing the locked versions with npm install instead" >&2
+          if grep -q 'Missing: @nullroom/' "${log}"; then
+            echo "npm: WARNING: package-lock.json lacks workspace(s)" \
+              "$(grep -o 'Missing: @nullroom/[^@ ]*' "${log}" | sort -u | sed 's/Missing: //' | tr '\n' ' ')-" \
+              "run npm install and commit package-lock.json" >&2
+          fi
           rm -f "${log}"
           npm install "${flags[@]}" </dev/null
         else
