@@ -17,6 +17,10 @@ import { HealthController } from './http/health.controller';
 import { RoomsController } from './http/rooms.controller';
 import { TurnstileService } from './http/turnstile.service';
 import { DrainService } from './lifecycle/drain.service';
+import { ClusterMetrics } from './metrics/cluster-metrics';
+import { InstrumentedRoomDirectory } from './metrics/instrumented-directory';
+import { MetricsController } from './metrics/metrics.controller';
+import { observabilityProviders } from './metrics/observability.providers';
 import { ClusterAuth } from './ownership/cluster-auth';
 import { ClusterViews } from './ownership/cluster-views';
 import { OwnershipService } from './ownership/ownership.service';
@@ -38,9 +42,10 @@ export class AppModule {
     const secret = cluster.enabled ? cluster.secret : randomBytes(32).toString('hex');
     return {
       module: AppModule,
-      controllers: [HealthController, RoomsController, AdminController],
+      controllers: [HealthController, RoomsController, AdminController, MetricsController],
       providers: [
         { provide: RELAY_CONFIG, useValue: config },
+        ...observabilityProviders(config),
         { provide: AppLogger, useValue: logger },
         { provide: Clock, useValue: new Clock() },
         { provide: RelayStats, useValue: new RelayStats() },
@@ -49,10 +54,16 @@ export class AppModule {
         { provide: RoomKeyDeriver, useValue: new RoomKeyDeriver(secret) },
         {
           provide: ROOM_DIRECTORY,
-          useFactory: (): RoomDirectory =>
-            cluster.enabled
-              ? RedisRoomDirectory.connect(cluster.redisUrl, { keyPrefix: cluster.redisKeyPrefix })
-              : new MemoryRoomDirectory(),
+          useFactory: (metrics: ClusterMetrics): RoomDirectory =>
+            new InstrumentedRoomDirectory(
+              cluster.enabled
+                ? RedisRoomDirectory.connect(cluster.redisUrl, {
+                    keyPrefix: cluster.redisKeyPrefix,
+                  })
+                : new MemoryRoomDirectory(),
+              metrics,
+            ),
+          inject: [ClusterMetrics],
         },
         {
           provide: PeerClient,

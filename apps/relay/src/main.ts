@@ -17,10 +17,12 @@ import { rateLimit } from './http/rate-limit.middleware';
 import { AdminController } from './admin/admin.controller';
 import { RelayGateway } from './gateway/relay.gateway';
 import { DrainService } from './lifecycle/drain.service';
+import { MetricsService } from './metrics/metrics.service';
 import { ClusterAuth } from './ownership/cluster-auth';
 import { InternalServer } from './ownership/internal-server';
 import { OwnershipService } from './ownership/ownership.service';
 import { RoomsService } from './rooms/rooms.service';
+import { startTracing } from './tracing/tracing';
 
 /**
  * Boot. A relay that cannot start (bad configuration, port taken) says why in one line on
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
   const config = loaded.config;
   const logger = new AppLogger(config.logging);
   if (!config.logging) silenceProcess();
+  // Before Nest: spans of the boot itself and every module find the SDK (a no-op when unset).
+  startTracing(process.env, { logging: config.logging, log: logger });
   process.on('uncaughtException', (error) => {
     logger.error(`fatal: uncaught ${error.name}`);
     process.exit(1);
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       onSocketError: () => undefined,
     }),
   );
+  app.use(app.get(MetricsService).httpMiddleware());
   app.use(rateLimit(config, app.get(WindowLimiter), app.get(Clock), stats));
   const [parse, parseErrors] = jsonBody(config.http.maxBodyBytes);
   app.use(parse, parseErrors);
@@ -92,6 +97,7 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
+    internal.addRoute(app.get(MetricsService).internalRoute());
     drain.onDrained(() => internal.close());
   }
   await ownership.start();

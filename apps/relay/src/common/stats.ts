@@ -1,3 +1,5 @@
+import { DurationHistogram, FANOUT_BUCKETS } from '../metrics/duration-histogram';
+
 /**
  * Plain counters bumped on the hot path (a property increment costs nothing). The metrics module
  * and /admin/api/stats read them; nothing here is labelled by room, client or address.
@@ -15,6 +17,7 @@ export class RelayStats {
   slowConsumerDisconnects = 0;
   rateLimitedDisconnects = 0;
   httpRateLimited = 0;
+  wsConnectRateLimited = 0;
   malformedFrames = 0;
   /** Cluster: rooms claimed from another pod, and connections forwarded to an owner right now. */
   claims = 0;
@@ -22,6 +25,9 @@ export class RelayStats {
   forwardedConnectionsTotal = 0;
   /** WebSocket closes sent by the relay, by close code. */
   readonly closesByCode = new Map<number, number>();
+  /** Time to hand a frame to its room; observed only while `timeFanout` is set (METRICS=1). */
+  readonly fanout = new DurationHistogram(FANOUT_BUCKETS);
+  timeFanout = false;
 
   countClose(code: number): void {
     this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);

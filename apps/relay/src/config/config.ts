@@ -14,6 +14,12 @@ export interface RelayConfig {
   readonly port: number;
   readonly host: string;
   readonly logging: boolean;
+  readonly metrics: {
+    /** METRICS: Prometheus /metrics, and the fan-out timing behind its histogram. */
+    readonly enabled: boolean;
+    /** METRICS_PORT: its own listener; 0 = the internal port in a cluster, else the public one. */
+    readonly port: number;
+  };
   readonly auth: {
     /** ANOCHAT_API_KEY: empty means the REST API is open (seed 000). */
     readonly apiKey: string;
@@ -126,6 +132,8 @@ export const CONFIG_DEFAULTS = {
   DRAIN_GRACE_MS: '3000',
   DRAIN_RECONNECT_JITTER_MS: '2000',
   DRAIN_TIMEOUT_MS: '10000',
+  METRICS: '1',
+  METRICS_PORT: '0',
   DRAIN_HANDOFF_MS: '5000',
   POD_NAME: '',
   INTERNAL_PORT: '0',
@@ -248,6 +256,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     port: int('PORT', 0, 65535),
     host,
     logging: bool('LOGGING'),
+    metrics: { enabled: bool('METRICS'), port: int('METRICS_PORT', 0, 65535) },
     auth: {
       apiKey,
       adminKey: secret('ANOCHAT_ADMIN_KEY'),

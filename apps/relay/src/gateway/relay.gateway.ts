@@ -14,6 +14,7 @@ import { RoomsService } from '../rooms/rooms.service';
 import { ClusterAuth } from '../ownership/cluster-auth';
 import { PendingFrames, forward } from '../ownership/forwarder';
 import { OwnershipService } from '../ownership/ownership.service';
+import { SpanName, annotate, traced } from '../tracing/spans';
 import { Connection } from './connection';
 
 interface JoinParams {
@@ -145,6 +146,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     const { rateLimit, http } = this.config;
     const address = clientAddress(req, http.trustProxyHops);
     if (this.limiter.hit('ws', address, rateLimit.wsConnectMax, now) > 0) {
+      this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
     return this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
@@ -175,7 +177,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
 
   private tryAdmit(ws: WebSocket, params: JoinParams, buffered: Array<[Buffer, boolean]>): void {
     try {
-      const connection = this.admit(ws, params);
+      const connection = traced(SpanName.RoomJoin, {}, () => this.admit(ws, params));
       for (const [data, isBinary] of buffered)
         connection.onMessage(data, isBinary, this.clock.now());
     } catch (error) {
@@ -200,6 +202,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       apiKey: params.apiKey,
     });
     connection.attach(room);
+    annotate({ 'nullroom.room.mode': room.mode, 'nullroom.room.participants': room.size });
     this.connections.add(connection);
     this.stats.connectionsOpen++;
     ws.on('message', (data: Buffer, isBinary: boolean) => {

@@ -3,6 +3,7 @@ import { type RelayConfig } from '../config/config';
 import { type RelayGateway } from '../gateway/relay.gateway';
 import { type OwnershipService } from '../ownership/ownership.service';
 import { type RoomsService } from '../rooms/rooms.service';
+import { SpanName, traced } from '../tracing/spans';
 
 /**
  * Graceful shutdown (BRIEF "Drain"): turn unready and refuse new rooms and joins at once; after
@@ -37,6 +38,10 @@ export class DrainService {
 
   async drain(): Promise<void> {
     if (this.state === 'draining') return;
+    await traced(SpanName.Drain, { 'nullroom.connections': this.gateway.size }, () => this.run());
+  }
+
+  private async run(): Promise<void> {
     this.state = 'draining';
     const clustered = this.ownership.clustered;
     this.rooms.stopAccepting(clustered);

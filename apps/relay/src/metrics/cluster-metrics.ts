@@ -1,0 +1,118 @@
+import { DirectoryError, DirectoryErrorCode, type DirectoryHealth } from '../cluster';
+import { DIRECTORY_BUCKETS, DurationHistogram } from './duration-histogram';
+
+/** What a claim attempt (ring pod takes an empty room over from its owner) came to. */
+export const CLAIM_OUTCOMES = ['won', 'lost', 'error'] as const;
+/**
+ * - `won`: this pod owns the room now;
+ * - `lost`: another pod owns it (it has members, or got there first): the join is forwarded;
+ * - `error`: the directory did not answer: the join falls back to local ownership.
+ */
+export type ClaimOutcome = (typeof CLAIM_OUTCOMES)[number];
+
+/**
+ * `out`: a client socket that landed here and is relayed to the owner pod;
+ * `in`: a socket another pod relays to a room this pod owns.
+ */
+export const FORWARD_DIRECTIONS = ['out', 'in'] as const;
+export type ForwardDirection = (typeof FORWARD_DIRECTIONS)[number];
+
+/** RoomDirectory methods, as metric label values. */
+export const DIRECTORY_OPS = [
+  'claim',
+  'takeover',
+  'lookup',
+  'refresh',
+  'release',
+  'register_pod',
+  'refresh_pod',
+  'unregister_pod',
+  'pods',
+] as const;
+export type DirectoryOp = (typeof DIRECTORY_OPS)[number];
+
+export const DIRECTORY_ERROR_KINDS = ['unavailable', 'protocol', 'closed', 'other'] as const;
+export type DirectoryErrorKind = (typeof DIRECTORY_ERROR_KINDS)[number];
+
+/**
+ * The cluster's counters, as plain numbers behind a small typed API that the cluster code calls
+ * (claims, forwarding, directory operations are per join or per refresh, never per frame).
+ * RelayMetrics turns them into Prometheus series at scrape time; in the embedded single-pod mode
+ * they simply stay at zero. Every label value comes from the closed sets above.
+ */
+export class ClusterMetrics {
+  readonly claims = zeroes(CLAIM_OUTCOMES);
+  readonly forwardedOpen = zeroes(FORWARD_DIRECTIONS);
+  readonly forwardedTotal = zeroes(FORWARD_DIRECTIONS);
+  readonly directoryOk = zeroes(DIRECTORY_OPS);
+  readonly directoryFailed = zeroes(DIRECTORY_OPS);
+  readonly directoryErrors = zeroes(DIRECTORY_ERROR_KINDS);
+  readonly directoryDurations = Object.fromEntries(
+    DIRECTORY_OPS.map((op) => [op, new DurationHistogram(DIRECTORY_BUCKETS)]),
+  ) as Record<DirectoryOp, DurationHistogram>;
+  private directory: { health(): DirectoryHealth } | undefined;
+  private upOverride: boolean | undefined;
+
+  claim(outcome: ClaimOutcome): void {
+    this.claims[outcome]++;
+  }
+
+  /** A forwarded socket opened; call `forwardClosed` with the same direction when it ends. */
+  forwardOpened(direction: ForwardDirection): void {
+    this.forwardedOpen[direction]++;
+    this.forwardedTotal[direction]++;
+  }
+
+  forwardClosed(direction: ForwardDirection): void {
+    if (this.forwardedOpen[direction] > 0) this.forwardedOpen[direction]--;
+  }
+
+  /** One directory call: how long it took and, if it failed, why. */
+  directoryOp(op: DirectoryOp, seconds: number, error?: unknown): void {
+    this.directoryDurations[op].observe(seconds);
+    if (error === undefined) {
+      this.directoryOk[op]++;
+      return;
+    }
+    this.directoryFailed[op]++;
+    this.directoryErrors[directoryErrorKind(error)]++;
+  }
+
+  /** Reads `health().state` at every scrape (no I/O) for nullroom_directory_up. */
+  watchDirectory(directory: { health(): DirectoryHealth }): void {
+    this.directory = directory;
+  }
+
+  /** For code that tracks the state itself instead of handing over the directory. */
+  setDirectoryUp(up: boolean): void {
+    this.upOverride = up;
+  }
+
+  /** True while the directory answers; the embedded (memory) directory always does. */
+  get directoryUp(): boolean {
+    if (this.upOverride !== undefined) return this.upOverride;
+    return this.directory === undefined || this.directory.health().state === 'up';
+  }
+
+  get directoryBackend(): DirectoryHealth['backend'] {
+    return this.directory?.health().backend ?? 'memory';
+  }
+}
+
+export function directoryErrorKind(error: unknown): DirectoryErrorKind {
+  if (!(error instanceof DirectoryError)) return 'other';
+  switch (error.code) {
+    case DirectoryErrorCode.UNAVAILABLE:
+      return 'unavailable';
+    case DirectoryErrorCode.PROTOCOL:
+      return 'protocol';
+    case DirectoryErrorCode.CLOSED:
+      return 'closed';
+    default:
+      return 'other';
+  }
+}
+
+function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+}

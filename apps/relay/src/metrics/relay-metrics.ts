@@ -1,0 +1,286 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { CloseCode, type RoomMode } from '@nullroom/protocol';
+import { type RelayStats } from '../common/stats';
+import {
+  CLAIM_OUTCOMES,
+  type ClusterMetrics,
+  DIRECTORY_ERROR_KINDS,
+  DIRECTORY_OPS,
+  FORWARD_DIRECTIONS,
+} from './cluster-metrics';
+import { HistogramCollector } from './histogram-collector';
+
+/** What the metrics read at scrape time. Plain functions, so a test can pass literals. */
+export interface MetricsSources {
+  readonly stats: RelayStats;
+  readonly cluster: ClusterMetrics;
+  /** Rooms ended, by RoomEndReason (RoomObserver). */
+  readonly roomsClosedByReason: ReadonlyMap<string, number>;
+  /** MAX_ROOMS and MAX_CONNECTIONS (0 = unlimited). */
+  readonly limits: { readonly maxRooms: number; readonly maxConnections: number };
+  roomsByMode(): Readonly<Record<RoomMode, number>>;
+  connections(): number;
+  draining(): boolean;
+}
+
+export const ROOM_MODES: readonly RoomMode[] = ['p2p', 'support'];
+/** Pre-created series, so dashboards and alerts see zeroes rather than nothing. */
+export const ROOM_CLOSE_REASONS = ['closed', 'expired', 'destroyed', 'empty', 'drained'] as const;
+export const RATE_LIMIT_KINDS = ['http', 'ws_connect', 'ws_frames'] as const;
+
+/**
+ * Every Nullroom metric, on its own prom-client registry. The relay's hot path only bumps plain
+ * numbers (RelayStats, ClusterMetrics); the `collect` callbacks below copy them into the
+ * Prometheus series when /metrics is scraped, so a frame costs no prom-client call. The only
+ * series updated as they happen are HTTP requests (per request, not per frame).
+ *
+ * Labels take values from closed sets only: room mode, close reason, close code, rate-limit kind,
+ * route template, method, status, cluster outcomes. Never a room id, token, client id or IP.
+ */
+export class RelayMetrics {
+  readonly registry = new Registry();
+  private readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+
+  constructor(sources: MetricsSources, options: { readonly defaultMetrics?: boolean } = {}) {
+    const { stats, cluster } = sources;
+    const registers = [this.registry];
+    // The fan-out loop is timed only while someone can read the result.
+    stats.timeFanout = true;
+
+    new Gauge({
+      name: 'nullroom_connections',
+      help: 'Open WebSocket connections of room members on this pod.',
+      registers,
+      collect() {
+        this.set(sources.connections());
+      },
+    });
+    new Gauge({
+      name: 'nullroom_connections_max',
+      help: 'MAX_CONNECTIONS: the per-pod connection limit (0 = unlimited).',
+      registers,
+      collect() {
+        this.set(sources.limits.maxConnections);
+      },
+    });
+    mirror(
+      'nullroom_connections_total',
+      'WebSocket upgrades accepted, including those then refused with a close code.',
+      () => stats.connectionsTotal,
+    );
+    new Gauge({
+      name: 'nullroom_rooms',
+      help: 'Rooms held in RAM on this pod, by mode.',
+      labelNames: ['mode'],
+      registers,
+      collect() {
+        const byMode = sources.roomsByMode();
+        for (const mode of ROOM_MODES) this.set({ mode }, byMode[mode]);
+      },
+    });
+    new Gauge({
+      name: 'nullroom_rooms_max',
+      help: 'MAX_ROOMS: the per-pod room limit (0 = unlimited).',
+      registers,
+      collect() {
+        this.set(sources.limits.maxRooms);
+      },
+    });
+    mirror('nullroom_rooms_created_total', 'Rooms created on this pod.', () => stats.roomsCreated);
+    mirrorLabelled(
+      'nullroom_rooms_closed_total',
+      'Rooms ended on this pod, by reason: closed (API), expired (idle), destroyed (third support join), empty (last member left), drained.',
+      'reason',
+      () => {
+        const reasons = new Map<string, number>(ROOM_CLOSE_REASONS.map((r) => [r, 0]));
+        for (const [reason, n] of sources.roomsClosedByReason) reasons.set(reason, n);
+        return reasons;
+      },
+    );
+    mirror(
+      'nullroom_frames_received_total',
+      'WebSocket frames received from room members.',
+      () => stats.framesIn,
+    );
+    mirror(
+      'nullroom_received_bytes_total',
+      'Bytes of WebSocket frames received from room members.',
+      () => stats.bytesIn,
+    );
+    mirror(
+      'nullroom_frames_sent_total',
+      'WebSocket frames queued to room members (one per recipient).',
+      () => stats.framesOut,
+    );
+    mirror(
+      'nullroom_sent_bytes_total',
+      'Bytes of WebSocket frames queued to room members.',
+      () => stats.bytesOut,
+    );
+    mirror(
+      'nullroom_malformed_frames_total',
+      'Binary frames whose relay header did not decode (answered with an error frame).',
+      () => stats.malformedFrames,
+    );
+    new HistogramCollector(
+      'nullroom_fanout_duration_seconds',
+      'Time to hand one inbound frame to every other member of its room.',
+      () => [[{}, stats.fanout]],
+    ).register(this.registry);
+    mirror(
+      'nullroom_slow_consumer_disconnects_total',
+      'Members disconnected (close 4003) because their unsent bytes passed WS_MAX_BUFFERED_BYTES.',
+      () => stats.slowConsumerDisconnects,
+    );
+    mirrorLabelled(
+      'nullroom_rate_limited_total',
+      'Requests refused by a rate limit: http (429), ws_connect (close 4429 at the upgrade), ws_frames (member over its frame or byte rate, close 4429).',
+      'kind',
+      () => [
+        ['http', stats.httpRateLimited],
+        ['ws_connect', stats.wsConnectRateLimited],
+        ['ws_frames', stats.rateLimitedDisconnects],
+      ],
+    );
+    mirrorLabelled(
+      'nullroom_ws_closes_total',
+      'WebSocket close frames sent by the relay, by close code (docs/protocol.md lists them).',
+      'code',
+      () => {
+        const codes = new Map<string, number>();
+        for (const code of Object.values(CloseCode)) codes.set(String(code), 0);
+        for (const [code, n] of stats.closesByCode) codes.set(String(code), n);
+        return codes;
+      },
+    );
+    this.httpRequests = new Counter({
+      name: 'nullroom_http_requests_total',
+      help: 'HTTP requests answered, by route template, method and status.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    new Gauge({
+      name: 'nullroom_draining',
+      help: '1 from SIGTERM until exit: the pod is unready, refuses new work and closes members with 1012.',
+      registers,
+      collect() {
+        this.set(sources.draining() ? 1 : 0);
+      },
+    });
+    mirror(
+      'nullroom_drains_total',
+      'Drains started by this process (0 or 1; sum it across pods).',
+      () => (sources.draining() ? 1 : 0),
+    );
+
+    // Cluster. In the embedded single-pod mode these stay at zero (directory_up at 1).
+    new Gauge({
+      name: 'nullroom_forwarded_connections',
+      help: 'Open forwarded sockets: out = relayed from this pod to the owner, in = relayed to a room owned here.',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        for (const direction of FORWARD_DIRECTIONS) {
+          // Outbound forwarding is also counted by the ownership code in RelayStats.
+          const fromStats = direction === 'out' ? stats.forwardedConnections : 0;
+          this.set({ direction }, cluster.forwardedOpen[direction] + fromStats);
+        }
+      },
+    });
+    mirrorLabelled(
+      'nullroom_forwarded_connections_total',
+      'Forwarded sockets opened, by direction.',
+      'direction',
+      () =>
+        FORWARD_DIRECTIONS.map((d) => [
+          d,
+          cluster.forwardedTotal[d] + (d === 'out' ? stats.forwardedConnectionsTotal : 0),
+        ]),
+    );
+    mirrorLabelled(
+      'nullroom_claims_total',
+      'Claims of an empty room from its owner by the ring pod: won, lost (forwarded instead), error (directory down, local fallback).',
+      'result',
+      // Won claims are also counted by the ownership code in RelayStats.claims.
+      () => CLAIM_OUTCOMES.map((o) => [o, cluster.claims[o] + (o === 'won' ? stats.claims : 0)]),
+    );
+    new Counter({
+      name: 'nullroom_directory_operations_total',
+      help: 'Room directory calls, by operation and result (ok or error).',
+      labelNames: ['op', 'result'],
+      registers,
+      collect() {
+        this.reset();
+        for (const op of DIRECTORY_OPS) {
+          this.inc({ op, result: 'ok' }, cluster.directoryOk[op]);
+          this.inc({ op, result: 'error' }, cluster.directoryFailed[op]);
+        }
+      },
+    });
+    mirrorLabelled(
+      'nullroom_directory_errors_total',
+      'Failed room directory calls, by kind: unavailable (Redis down or slow), protocol, closed, other.',
+      'kind',
+      () => DIRECTORY_ERROR_KINDS.map((k) => [k, cluster.directoryErrors[k]]),
+    );
+    new HistogramCollector<'op'>(
+      'nullroom_directory_operation_duration_seconds',
+      'Duration of room directory calls, by operation.',
+      () => DIRECTORY_OPS.map((op) => [{ op }, cluster.directoryDurations[op]] as const),
+    ).register(this.registry);
+    new Gauge({
+      name: 'nullroom_directory_up',
+      help: '1 while the room directory answers (always 1 for the embedded memory directory).',
+      registers,
+      collect() {
+        this.set(cluster.directoryUp ? 1 : 0);
+      },
+    });
+
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+
+    /** A counter that copies a plain monotonic number at scrape time. */
+    function mirror(name: string, help: string, read: () => number): void {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    }
+
+    function mirrorLabelled(
+      name: string,
+      help: string,
+      label: string,
+      read: () => Iterable<readonly [string, number]>,
+    ): void {
+      new Counter({
+        name,
+        help,
+        labelNames: [label],
+        registers,
+        collect() {
+          this.reset();
+          for (const [value, n] of read()) this.inc({ [label]: value }, n);
+        },
+      });
+    }
+  }
+
+  /** Called once per answered HTTP request with label values from http-route.ts. */
+  countHttp(route: string, method: string, status: number): void {
+    this.httpRequests.inc({ route, method, status: String(status) });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
