@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// npm run k6:smoke — a short room-256 run (256 peers, ≤ 30 s) against a freshly started relay.
+// Exits non-zero if any k6 threshold fails (loss, duplicates, failed joins, cut connections,
+// p99 fan-out latency) or if k6 or the relay cannot run. The relay is stopped by pid either way.
+//
+// The smoke checks correctness under a real 256-peer fan-out, not speed: it runs inside the test
+// suite on 2 shared cores, so its latency bound (SMOKE_P99_MS, default 1000) is loose. Speed is
+// what `npm run bench` measures.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { k6Binary, runK6, digest } from './lib/k6.mjs';
+import { RELAY_MAIN, ROOT, startRelay } from './lib/targets.mjs';
+
+const bin = k6Binary();
+if (bin === undefined) {
+  console.error('k6:smoke: k6 not found (set K6, or build it: scripts/install-test-deps.sh)');
+  process.exit(2);
+}
+if (!existsSync(RELAY_MAIN)) {
+  console.error(
+    `k6:smoke: ${RELAY_MAIN} missing — build the relay first (npx tsc -b apps/relay/tsconfig.app.json)`,
+  );
+  process.exit(2);
+}
+
+const relay = await startRelay();
+let code = 1;
+try {
+  const result = await runK6(
+    bin,
+    'k6/room-256.js',
+    {
+      BASE_URL: relay.baseUrl,
+      PEERS: '256',
+      VUS: '8',
+      RATE: process.env.SMOKE_RATE ?? '0.25',
+      DURATION: '8',
+      CONNECT_S: '4',
+      DRAIN_S: '3',
+      P99_MS: process.env.SMOKE_P99_MS ?? '1000',
+    },
+    join(ROOT, 'k6/results/smoke-room-256.json'),
+    { timeoutMs: 30000 },
+  );
+  const d = digest(result.summary);
+  if (result.timedOut) console.error('k6:smoke: k6 did not finish within 30 s');
+  else if (d === undefined) console.error(`k6:smoke: k6 exited ${result.code} without a summary`);
+  code = result.timedOut ? 1 : (result.code ?? 1);
+  const verdict = code === 0 ? 'passed' : 'failed';
+  console.log(
+    `k6:smoke ${verdict}: ${d?.deliveries ?? 0} deliveries, lost ${d?.lost ?? '?'}, ` +
+      `duplicated ${d?.duplicated ?? '?'}, p99 ${d?.p99 ?? '?'} ms`,
+  );
+  console.log(code === 0 ? '1 passed, 0 failed' : '0 passed, 1 failed');
+} finally {
+  await relay.stop();
+}
+process.exit(code);
