@@ -230,7 +230,8 @@ install_apt() {
     return 0
   fi
   say "apt: missing ${missing[*]}; apt-get update"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
+  # Another apt run (a colleague's, unattended-upgrades) holds the dpkg lock: wait for it.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq </dev/null
   local install=() unavailable_required=()
   for p in "${missing[@]}"; do
     if apt_available "${p}"; then
@@ -256,6 +257,7 @@ install_apt() {
   say "apt: installing ${install[*]}"
   local rc=0
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 \
     -o Dpkg::Use-Pty=0 "${install[@]}" </dev/null || rc=$?
   [[ ${created_policy} -eq 1 ]] && as_root rm -f "${policy}"
   stop_system_services
@@ -275,7 +277,12 @@ elif ! command -v go >/dev/null 2>&1; then
   warn "go: no Go toolchain on PATH; k6, helm, kubeconform and helm-unittest can't be built"
 else
   say "go: building tools in the background (log: ${GO_LOG})"
-  build_go_tools >"${GO_LOG}" 2>&1 </dev/null &
+  # One builder per machine at a time (two test runs at once would both compile k6); the second
+  # waits, then finds every stamp in place.
+  (
+    flock -w 3600 8 || { echo "go: ${NULLROOM_TOOLS}/go-tools.lock held for an hour"; exit 1; }
+    build_go_tools
+  ) 8>"${NULLROOM_TOOLS}/go-tools.lock" >"${GO_LOG}.$$" 2>&1 </dev/null &
   go_pid=$!
 fi
 
@@ -293,7 +300,10 @@ fi
 
 if [[ -n "${go_pid}" ]]; then
   say "go: waiting for the tool builds ..."
-  if wait "${go_pid}"; then
+  go_rc=0
+  wait "${go_pid}" || go_rc=$?
+  mv -f "${GO_LOG}.$$" "${GO_LOG}"
+  if [[ ${go_rc} -eq 0 ]]; then
     sed 's/^/[deps] /' "${GO_LOG}"
   else
     sed 's/^/[deps] /' "${GO_LOG}" >&2
