@@ -22,6 +22,8 @@ const TAIL_BYTES = 8192;
 
 /** Every child started by this module, so the exit hook can stop them all by pid. */
 const liveChildren = new Set<ManagedProcess>();
+/** Temp dirs to remove if the process exits without down(). */
+const liveDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -31,6 +33,7 @@ function installExitHook(): void {
   // SIGTERM (its fast shutdown also stops its workers, which SIGKILL on the master would orphan).
   process.on('exit', () => {
     for (const child of liveChildren) child.signalSync(child.gentleExit ? 'SIGTERM' : 'SIGKILL');
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -318,8 +321,8 @@ daemon off;
 pid ${input.prefix}/nginx.pid;
 # Privacy: crit only (request lines, which carry roomId, are logged at error/info levels).
 error_log stderr crit;
-# A reload must not keep old workers (and their WebSockets) for the whole proxy timeout.
-worker_shutdown_timeout 5s;
+# No worker_shutdown_timeout: after a reload the old worker keeps serving the WebSockets it has
+# until they close, as a production ingress must (a scale event must not cut live members).
 events { worker_connections 1024; }
 http {
   access_log off;
@@ -489,6 +492,7 @@ export class LocalCluster {
 
   private constructor(dir: string, redis: RedisServer, options: LocalClusterOptions) {
     this.dir = dir;
+    liveDirs.add(dir);
     this.redis = redis;
     this.clusterSecret = options.clusterSecret ?? randomBytes(32).toString('hex');
     const repoRoot = resolve(options.repoRoot ?? process.cwd());
@@ -616,6 +620,7 @@ export class LocalCluster {
     await Promise.all(this.#ingresses.map((ingress) => ingress.process?.stop('SIGTERM', 5000)));
     await this.redis.stop();
     rmSync(this.dir, { recursive: true, force: true });
+    liveDirs.delete(this.dir);
   }
 
   /** Every pid this cluster started that is still alive (tests assert it is empty after down()). */
