@@ -38,6 +38,8 @@ export interface TracingOptions {
 
 let provider: TracerProvider | undefined;
 
+const SHUTDOWN_TIMEOUT_MS = 2000;
+
 /** True when the environment asks for trace export (standard OTel variables). */
 export function tracingRequested(env: Env): boolean {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -96,11 +98,15 @@ export async function shutdownTracing(): Promise<void> {
   const current = provider;
   provider = undefined;
   if (current === undefined) return;
-  try {
-    await current.shutdown();
-  } catch {
-    // The collector is gone: the spans are lost, the shutdown must not fail because of it.
-  }
+  // A dead collector must not hold the exit: flush for at most SHUTDOWN_TIMEOUT_MS.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    current.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
   trace.disable();
   context.disable();
   propagation.disable();
