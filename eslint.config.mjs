@@ -45,6 +45,11 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:protocol'],
             },
             {
+              // The terminal client: a Node app on top of the client SDK.
+              sourceTag: 'scope:cli',
+              onlyDependOnLibsWithTags: ['scope:protocol', 'scope:e2ee', 'scope:client'],
+            },
+            {
               sourceTag: 'platform:universal',
               bannedExternalImports: nodeOnly,
             },
