@@ -346,7 +346,7 @@ export class NullroomClient extends Emitter<ClientEvents> {
     socket.onerror = () => undefined;
     this.expireTimer ??= unrefInterval(() => {
       const s = this.session;
-      if (s) this.apply(s, s.expire(Date.now()));
+      if (s) void s.expire(Date.now()).then((out) => this.apply(s, out));
     }, EXPIRE_EVERY_MS);
   }
 

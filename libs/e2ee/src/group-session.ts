@@ -97,7 +97,7 @@ export interface GroupSession {
   encrypt(content: ChatContent): Promise<{ readonly id: string; readonly payload: Bytes }>;
   prepareFile(options: FileOptions): Promise<OutgoingFile>;
   /** Drops frames that waited too long and file streams that stalled. */
-  expire(nowMs: number): SessionOutput;
+  expire(nowMs: number): Promise<SessionOutput>;
 
   members(): readonly MemberInfo[];
   /** Group fingerprint of the current epoch, for out-of-band comparison. */

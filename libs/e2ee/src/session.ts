@@ -385,31 +385,31 @@ export class NullroomSession implements GroupSession {
     });
   }
 
-  expire(nowMs: number): SessionOutput {
-    const out = new Collector();
-    const keep: Pending[] = [];
-    for (const p of this.pending) {
-      if (nowMs - p.at > this.pendingTtlMs) {
-        out.reject(
-          new SessionStateError(
-            E2eeErrorCode.TIMEOUT,
-            'frame waited too long for its key or handshake',
-          ),
-          p.from,
-        );
-      } else keep.push(p);
-    }
-    this.pending = keep;
-    for (const [key, file] of this.files) {
-      if (nowMs - file.lastProgressAt > this.fileTtlMs) {
-        this.files.delete(key);
-        out.reject(
-          new FileIntegrityError('file stream stalled or was truncated'),
-          key.split(':')[0],
-        );
+  expire(nowMs: number): Promise<SessionOutput> {
+    return this.serial((out) => {
+      const keep: Pending[] = [];
+      for (const p of this.pending) {
+        if (nowMs - p.at > this.pendingTtlMs) {
+          out.reject(
+            new SessionStateError(
+              E2eeErrorCode.TIMEOUT,
+              'frame waited too long for its key or handshake',
+            ),
+            p.from,
+          );
+        } else keep.push(p);
       }
-    }
-    return out.result();
+      this.pending = keep;
+      for (const [key, file] of this.files) {
+        if (nowMs - file.lastProgressAt > this.fileTtlMs) {
+          this.files.delete(key);
+          out.reject(
+            new FileIntegrityError('file stream stalled or was truncated'),
+            key.split(':')[0],
+          );
+        }
+      }
+    });
   }
 
   members(): readonly MemberInfo[] {

@@ -180,7 +180,7 @@ export const fileCases: TestCase[] = [
       const { file, chunks } = await offer(sim, 'alice', fileBytes(3000));
       await sim.inject('bob', 'alice', file.manifestFrame);
       for (const c of chunks.slice(0, -1)) await sim.inject('bob', 'alice', c);
-      const out = sim.members.get('bob')!.session.expire(Date.now() + 10 * 60_000);
+      const out = await sim.members.get('bob')!.session.expire(Date.now() + 10 * 60_000);
       isError(
         lastRejection(out.events),
         FileIntegrityError,
