@@ -68,27 +68,27 @@ describe('observability (e2e)', () => {
     for (let i = 0; i < 5; i++) {
       const frame = encodeSend(new Uint8Array(100 + i));
       sentBytes += frame.length;
-      a!.send(frame);
+      a.send(frame);
     }
     for (const text of ['hello', 'world!']) {
       sentBytes += Buffer.byteLength(text);
-      a!.send(text);
+      a.send(text);
     }
-    await b!.waitForCount('message', 7);
-    await c!.waitForCount('message', 7);
+    await b.waitForCount('message', 7);
+    await c.waitForCount('message', 7);
     const closed = await fetch(`${relay.baseUrl}/rooms/${room.roomId}`, {
       method: 'DELETE',
       headers: { 'x-join-token': room.joinToken! },
     });
     expect(closed.status).toBe(200);
-    for (const m of [a!, b!, c!]) expect((await m.waitClosed()).code).toBe(CloseCode.ROOM_CLOSED);
+    for (const m of [a, b, c]) expect((await m.waitClosed()).code).toBe(CloseCode.ROOM_CLOSED);
     await until(
       async () => (await scrape(metrics)).samples.get('nullroom_connections') === 0,
       'connections to drop',
     );
     const s1 = (await scrape(metrics)).samples;
-    const received = [a!, b!, c!].reduce((n, m) => n + m.raw.length, 0);
-    const receivedBytes = [a!, b!, c!].reduce((n, m) => n + rawBytes(m), 0);
+    const received = [a, b, c].reduce((n, m) => n + m.raw.length, 0);
+    const receivedBytes = [a, b, c].reduce((n, m) => n + rawBytes(m), 0);
     // welcome ×3, joined ×3, 7 messages ×2, room-closed notice ×3
     expect(received).toBe(23);
     expect(

@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RelayStats } from '../../src/common/stats';
+import { ClusterMetrics } from '../../src/metrics/cluster-metrics';
+import { methodLabel, templateOfPath } from '../../src/metrics/http-route';
+import { RelayMetrics } from '../../src/metrics/relay-metrics';
+import { DirectoryUnavailableError } from '../../src/cluster';
+import { parseSamples } from './support/scrape';
+
+const root = join(__dirname, '../../../..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function build() {
+  const stats = new RelayStats();
+  const cluster = new ClusterMetrics();
+  const closed = new Map<string, number>();
+  const metrics = new RelayMetrics(
+    {
+      stats,
+      cluster,
+      limits: { maxRooms: 1000, maxConnections: 0 },
+      roomsClosedByReason: closed,
+      roomsByMode: () => ({ p2p: 3, support: 1 }),
+      connections: () => 7,
+      draining: () => false,
+    },
+    { defaultMetrics: false },
+  );
+  return { stats, cluster, closed, metrics };
+}
+
+describe('metrics', () => {
+  it('copies plain counters at scrape time and renders the fan-out histogram cumulatively', async () => {
+    const { stats, cluster, closed, metrics } = build();
+    expect(stats.timeFanout).toBe(true);
+    stats.framesIn = 5;
+    stats.claims = 2;
+    stats.fanout.observe(0.00002); // ≤ 25 µs
+    stats.fanout.observe(0.003); // ≤ 5 ms
+    stats.fanout.observe(9); // +Inf
+    closed.set('expired', 4);
+    cluster.claim('lost');
+    cluster.forwardOpened('in');
+    cluster.directoryOp('lookup', 0.002);
+    cluster.directoryOp('claim', 0.004, new DirectoryUnavailableError());
+    let samples = parseSamples(await metrics.scrape());
+    expect(samples.get('nullroom_frames_received_total')).toBe(5);
+    expect(samples.get('nullroom_connections')).toBe(7);
+    expect(samples.get('nullroom_rooms{mode="support"}')).toBe(1);
+    expect(samples.get('nullroom_rooms_closed_total{reason="expired"}')).toBe(4);
+    expect(samples.get('nullroom_rooms_closed_total{reason="closed"}')).toBe(0);
+    expect(samples.get('nullroom_claims_total{result="won"}')).toBe(2);
+    expect(samples.get('nullroom_claims_total{result="lost"}')).toBe(1);
+    expect(samples.get('nullroom_forwarded_connections{direction="in"}')).toBe(1);
+    expect(samples.get('nullroom_directory_operations_total{op="lookup",result="ok"}')).toBe(1);
+    expect(samples.get('nullroom_directory_operations_total{op="claim",result="error"}')).toBe(1);
+    expect(samples.get('nullroom_directory_errors_total{kind="unavailable"}')).toBe(1);
+    expect(samples.get('nullroom_directory_up')).toBe(1);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="0.00001"}')).toBe(0);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="0.000025"}')).toBe(1);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="0.0025"}')).toBe(1);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="0.005"}')).toBe(2);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="0.25"}')).toBe(2);
+    expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="+Inf"}')).toBe(3);
+    expect(samples.get('nullroom_fanout_duration_seconds_count')).toBe(3);
+    expect(samples.get('nullroom_fanout_duration_seconds_sum')).toBeCloseTo(9.00302, 9);
+    // Counters follow the plain numbers on the next scrape; nothing double counts.
+    stats.framesIn = 8;
+    samples = parseSamples(await metrics.scrape());
+    expect(samples.get('nullroom_frames_received_total')).toBe(8);
+    cluster.setDirectoryUp(false);
+    samples = parseSamples(await metrics.scrape());
+    expect(samples.get('nullroom_directory_up')).toBe(0);
+  });
+
+  it('labels HTTP requests by route template, never by path', () => {
+    expect(templateOfPath('/rooms/1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe('/rooms/:roomId');
+    expect(templateOfPath('/admin/api/rooms/1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe(
+      '/admin/api/rooms/:roomId',
+    );
+    expect(templateOfPath('/admin/api/whatever')).toBe('unmatched');
+    expect(templateOfPath('/admin/main.js')).toBe('/admin/*');
+    expect(templateOfPath('/rooms/')).toBe('/rooms');
+    expect(templateOfPath('/wp-login.php')).toBe('unmatched');
+    expect(methodLabel('BREW')).toBe('OTHER');
+  });
+
+  it('docs/observability.md lists every metric; the dashboard and alerts use only real ones', async () => {
+    const { metrics } = build();
+    const text = await metrics.scrape();
+    const names = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name]) => name!));
+    expect(names.size).toBeGreaterThan(25);
+    const doc = read('docs/observability.md');
+    for (const name of names) expect(doc).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+
+    const known = (name: string) =>
+      names.has(name) || names.has(name.replace(/_(bucket|sum|count)$/, ''));
+    const dashboard = JSON.parse(read('deploy/grafana/nullroom-relay.json')) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+      ...[...read('deploy/prometheus/nullroom-alerts.yaml').matchAll(/expr: (.+)$/gm)].map(
+        ([, e]) => e!,
+      ),
+    ];
+    expect(exprs.length).toBeGreaterThan(30);
+    for (const expr of exprs) {
+      for (const [name] of expr.matchAll(/nullroom_[a-z_]+/g)) {
+        expect([name, known(name)]).toEqual([name, true]);
+      }
+    }
+  });
+
+  it('promtool: the alert rules are valid and their unit tests pass', () => {
+    const dir = join(root, 'deploy/prometheus');
+    const run = (...args: string[]) =>
+      execFileSync('promtool', args, { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+    // promtool comes from the Debian package `prometheus` (scripts/install-test-deps.sh).
+    expect(run('check', 'rules', 'nullroom-alerts.yaml')).toContain('SUCCESS: 10 rules found');
+    expect(run('test', 'rules', 'nullroom-alerts.test.yaml')).toContain('SUCCESS');
+  });
+});
