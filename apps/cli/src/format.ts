@@ -8,7 +8,7 @@ export const format = {
   read: (id: string) => `* read by ${id}`,
   epoch: (epoch: number, members: readonly string[], fingerprint: string) =>
     `* new group key (epoch ${epoch}) for ${members.join(', ')}\n  fingerprint: ${fingerprint}`,
-  peer: (id: string, safetyNumber: string) => `* ${id} verified — safety number: ${safetyNumber}`,
+  peer: (id: string, safetyNumber: string) => `* ${id} verified; safety number:\n  ${safetyNumber}`,
   security: (from: string | undefined, name: string, code: string) =>
     `! refused a frame${from ? ` from ${from}` : ''}: ${name} (${code})`,
   fileOffer: (from: string, name: string, size: number, preview: boolean) =>
