@@ -18,6 +18,11 @@ const TARGET_NAMES = {
   cluster: 'Nullroom, 3 pods + nginx',
 };
 
+function deliveriesPerSecond(r) {
+  const seconds = r.window ? (r.window.endAt - r.window.startAt) / 1000 : undefined;
+  return seconds ? r.deliveries / seconds : undefined;
+}
+
 function highestSustained(rows, key) {
   // The ladder stops a target at its first failure, so the highest pass is the last one.
   const passed = rows.filter((r) => r.target === key && r.passed);
@@ -124,7 +129,7 @@ export function render(bench, preserved) {
     `| p99 at a rate both sustain ≤ 1.2× the baseline's | ${met(common === undefined ? undefined : relayAt.p99 <= 1.2 * bareAt.p99 || relayAt.p99 - bareAt.p99 <= 1)} | ${common === undefined ? 'no rate sustained by both' : `at ${common} msg/s per peer: relay ${ms(relayAt.p99)} ms, baseline ${ms(bareAt.p99)} ms (${ratio(relayAt.p99, bareAt.p99)}; a 1 ms difference is the clock's resolution and counts as equal)`} |`,
   );
   p(
-    `| Idle memory per connection < 16 KiB (aim) | ${met(idleKiB === undefined ? undefined : idleKiB < 16)} | ${fixed(idleKiB)} KiB per connection (baseline ${fixed(bench.idle.bare?.bytesPerConnection / KIB)} KiB) |`,
+    `| Idle memory per connection < 16 KiB (aim) | ${met(idleKiB === undefined ? undefined : idleKiB < 16)} | ${fixed(idleKiB)} KiB RSS per connection after GC, ${fixed(idle?.heapPerConnection / KIB)} KiB of it JS heap (baseline ${fixed(bench.idle.bare?.bytesPerConnection / KIB)} KiB) |`,
   );
   p();
 
@@ -135,7 +140,7 @@ export function render(bench, preserved) {
     `One room of ${peers} members over ${bench.ladder.VUS} k6 VUs; every member sends one ${64}-byte probe per`,
   );
   p(
-    `1/rate seconds for ${bench.ladder.DURATION} s, each fanned out to ${peers - 1} receivers (offered deliveries/s =`,
+    `1/rate seconds for about ${bench.ladder.DURATION} s, each fanned out to ${peers - 1} receivers (offered deliveries/s =`,
   );
   p(
     `${peers}·${peers - 1}·rate). A level is **sustained** when every k6 threshold holds: zero lost or duplicated`,
@@ -149,7 +154,7 @@ export function render(bench, preserved) {
   p('baseline at the same level. CPU is in cores (1.0 = one core busy) over the send window.');
   p();
   p(
-    '| msg/s per peer | offered deliveries/s | target | sustained | deliveries/s | ratio | p50 ms | p99 ms | p99 ratio | lost | dup | CPU cores | CPU per 1k conns | RSS MiB | RSS MiB per 1k conns | k6 cores | k6 send lag p99 ms | other load cores |',
+    '| msg/s per peer | offered deliveries/s | target | sustained | deliveries/s | ratio | p50 ms | p99 ms | p99 ratio | lost | dup | CPU cores | CPU cores per 1k conns | RSS MiB | RSS MiB per 1k conns | k6 cores | k6 send lag p99 ms | other load cores |',
   );
   p(
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -158,16 +163,23 @@ export function render(bench, preserved) {
     const base = rows.find((r) => r.target === 'bare' && r.rate === rate);
     for (const r of rows.filter((x) => x.rate === rate)) {
       const conns = peers / 1000;
-      const perSecond = r.deliveries / (r.params?.duration ?? bench.ladder.DURATION);
-      const basePerSecond = base
-        ? base.deliveries / (base.params?.duration ?? bench.ladder.DURATION)
-        : undefined;
+      const perSecond = deliveriesPerSecond(r);
+      const basePerSecond = base ? deliveriesPerSecond(base) : undefined;
+      const rssAbove =
+        r.rssMean !== undefined && r.rssBaseline ? r.rssMean - r.rssBaseline : undefined;
       const other =
         r.machineCores !== undefined
           ? Math.max(0, r.machineCores - (r.cpuCores ?? 0) - (r.k6Cores ?? 0))
           : undefined;
+      const verdict = r.passed
+        ? r.attempt > 1
+          ? 'yes (2nd try)'
+          : 'yes'
+        : r.timedOut
+          ? 'no (timed out)'
+          : 'no (twice)';
       p(
-        `| ${rate} | ${int(r.offeredPerSecond)} | ${TARGET_NAMES[r.target]} | ${r.passed ? 'yes' : r.timedOut ? 'no (timed out)' : 'no'} | ${int(perSecond)} | ${r.target === 'bare' ? '1.00×' : ratio(perSecond, basePerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.target === 'bare' ? '1.00×' : ratio(r.p99, base?.p99)} | ${int(r.lost)} | ${int(r.duplicated)} | ${fixed(r.cpuCores, 2)} | ${fixed(r.cpuCores / conns, 2)} | ${fixed(r.rssMean / MIB)} | ${fixed(r.rssMean / MIB / conns)} | ${fixed(r.k6Cores, 2)} | ${ms(r.sendLagP99)} | ${fixed(other, 2)} |`,
+        `| ${rate} | ${int(r.offeredPerSecond)} | ${TARGET_NAMES[r.target]} | ${verdict} | ${int(perSecond)} | ${r.target === 'bare' ? '1.00×' : ratio(perSecond, basePerSecond)} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.target === 'bare' ? '1.00×' : ratio(r.p99, base?.p99)} | ${int(r.lost)} | ${int(r.duplicated)} | ${fixed(r.cpuCores, 2)} | ${fixed(r.cpuCores / conns, 2)} | ${fixed(r.rssMean / MIB)} | ${fixed(rssAbove / MIB / conns)} | ${fixed(r.k6Cores, 2)} | ${ms(r.sendLagP99)} | ${fixed(other, 2)} |`,
       );
     }
   }
@@ -175,25 +187,53 @@ export function render(bench, preserved) {
   p(
     '"k6 send lag" is how late k6 fired sends against their schedule: when it is large, k6 could not',
   );
-  p('offer the nominal rate and the level measures k6 rather than the target.');
+  p(
+    'offer the nominal rate and the level measures k6 rather than the target. "RSS per 1k conns" is',
+  );
+  p('the RSS above the same process before any connection, scaled to 1,000 connections. Each');
+  p(
+    'target had one unrecorded warm-up run first; a failed level is tried once more before it counts.',
+  );
+  if (bench.retries?.length) {
+    p();
+    p('First attempts that failed (then retried):');
+    p();
+    for (const x of bench.retries) {
+      const f = x.firstAttempt;
+      const other = f.machineCores - (f.cpuCores ?? 0) - (f.k6Cores ?? 0);
+      p(
+        `- ${TARGET_NAMES[x.target]} at ${x.rate} msg/s per peer: p99 ${ms(f.p99)} ms, lost ${int(f.lost)}, ` +
+          `k6 send lag p99 ${ms(f.sendLagP99)} ms, other load ${fixed(other, 2)} cores`,
+      );
+    }
+  }
   p();
 
   // ---- Idle memory
   p('## Idle memory per connection');
   p();
+  p('1,024 idle members (Nullroom: 4 rooms of 256; baseline: one room of 1,024), each target on a');
+  p('fresh process. Per connection = (with them − before them) / 1,024, after a forced full GC');
+  p('(through the Node inspector, on these idle runs only), for RSS and for the JS heap. The last');
+  p('column is the RSS difference without forcing a GC: it also holds garbage from the join storm');
   p(
-    'RSS of the process with 1,024 idle members (Nullroom: 4 rooms of 256; baseline: one room) minus',
+    '(every join sends JOINED to the room and a WELCOME listing its members). Node grows and returns',
   );
-  p('its RSS before they connected, divided by 1,024. Node grows its heap in steps, so this is an');
-  p('estimate to a few hundred bytes.');
+  p('memory in steps, so RSS figures are good to about a KiB per connection.');
   p();
-  p('| target | RSS before MiB | RSS with 1,024 idle MiB | per connection KiB | ratio |');
-  p('| --- | --- | --- | --- | --- |');
+  p(
+    '| target | RSS before MiB | RSS with 1,024 idle MiB | RSS per connection KiB | JS heap per connection KiB | RSS per connection without GC KiB | RSS ratio |',
+  );
+  p('| --- | --- | --- | --- | --- | --- | --- |');
   for (const key of ['bare', 'single', 'cluster']) {
     const i = bench.idle[key];
     if (!i) continue;
+    const name = `${TARGET_NAMES[key]}${i.gc ? '' : ' (no forced GC)'}`;
+    const rel =
+      key === 'bare' ? '1.00×' : ratio(i.bytesPerConnection, bench.idle.bare?.bytesPerConnection);
     p(
-      `| ${TARGET_NAMES[key]}${key === 'cluster' ? ' (sum over pods)' : ''} | ${fixed(i.rssBefore / MIB)} | ${fixed(i.rssIdle / MIB)} | ${fixed(i.bytesPerConnection / KIB)} | ${key === 'bare' ? '1.00×' : ratio(i.bytesPerConnection, bench.idle.bare?.bytesPerConnection)} |`,
+      `| ${name} | ${fixed(i.rssBefore / MIB)} | ${fixed(i.rssIdle / MIB)} | ${fixed(i.bytesPerConnection / KIB)} | ` +
+        `${fixed(i.heapPerConnection / KIB)} | ${fixed(i.bytesPerConnectionNoGc / KIB)} | ${rel} |`,
     );
   }
   p();

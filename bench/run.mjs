@@ -15,13 +15,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { digest, k6Binary, k6Version, runK6 } from './lib/k6.mjs';
 import { delay, rssBytes, Sampler, windowStats } from './lib/proc.mjs';
 import { writeReport } from './report.mjs';
 import {
   clusterHarnessMissing,
+  collectGarbage,
   clusterSupportMissing,
   RELAY_MAIN,
   ROOT,
@@ -52,7 +53,7 @@ const LADDER = {
   DRAIN_S: 3,
   P99_MS: 100,
 };
-const IDLE = { PEERS: 1024, ROOMS: 4, VUS: 16, HOLD_S: 6, CONNECT_S: 8 };
+const IDLE = { PEERS: 1024, ROOMS: 4, VUS: 16, HOLD_S: 8, CONNECT_S: 12 };
 const RESULTS = join(ROOT, 'k6/results');
 
 if (process.platform !== 'linux') {
@@ -76,6 +77,7 @@ const bench = {
   roomsMany: {},
   ringChange: undefined,
   notes: [],
+  retries: [],
   cluster: { ran: false, reason: undefined },
 };
 
@@ -151,53 +153,107 @@ async function measure(target, script, envAndHooks, label, timeoutMs) {
   };
 }
 
-/** RSS before and while 1024 members sit idle (4 rooms of 256; one room for the baseline). */
-async function idleMemory(target, rssPids) {
-  await delay(1000);
-  const before = [];
-  for (let i = 0; i < 4; i++) {
-    before.push(rssPids().reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0));
+function rssOf(pids) {
+  return pids().reduce((sum, pid) => sum + (rssBytes(pid) ?? 0), 0);
+}
+
+/** Median of a few RSS samples a quarter second apart (smooths one-off allocation spikes). */
+async function settledRss(pids) {
+  const samples = [];
+  for (let i = 0; i < 5; i++) {
+    samples.push(rssOf(pids));
     await delay(250);
   }
-  const rss0 = before.sort((a, b) => a - b)[2];
+  return samples.sort((a, b) => a - b)[2];
+}
+
+/**
+ * Memory of 1024 idle members (4 rooms of 256; one room for the baseline): RSS and JS heap after
+ * a forced full GC (through the Node inspector) with them minus without them, per connection;
+ * plus the RSS difference without forcing a GC, which also counts garbage left by the joins.
+ */
+async function idleMemory(target, rssPids) {
+  await delay(1000);
+  const heap0 = await collectGarbage(target);
+  const rss0 = await settledRss(rssPids);
+  const at = {};
+  const during = async (startAt) => {
+    await delay(Math.max(0, startAt + 1000 - Date.now()));
+    at.rssNoGc = await settledRss(rssPids);
+    at.heap = await collectGarbage(target);
+    at.rss = await settledRss(rssPids);
+  };
   const r = await measure(
     { ...target, pids: rssPids },
     'k6/room-256.js',
-    { ...IDLE, RATE: '0' },
+    { ...IDLE, RATE: '0', during },
     `idle-${target.key}`,
     90000,
   );
-  const perConn = r.rssMean !== undefined ? (r.rssMean - rss0) / IDLE.PEERS : undefined;
+  const per = (a, b) => (a !== undefined && b !== undefined ? (a - b) / IDLE.PEERS : undefined);
   return {
     connections: IDLE.PEERS,
     rssBefore: rss0,
-    rssIdle: r.rssMean,
-    bytesPerConnection: perConn,
+    rssIdle: at.rss,
+    rssIdleNoGc: at.rssNoGc,
+    heapBefore: heap0,
+    heapIdle: at.heap,
+    bytesPerConnection: per(at.rss, rss0),
+    bytesPerConnectionNoGc: per(at.rssNoGc, rss0),
+    heapPerConnection: per(at.heap, heap0),
+    gc: heap0 !== undefined,
     passed: r.passed,
     joinP99: r.joinP99,
   };
 }
 
+/** A short unrecorded run so JIT warm-up and first allocations do not land in the first level. */
+async function warmUp(target) {
+  await measure(
+    target,
+    'k6/room-256.js',
+    { ...LADDER, RATE: String(RATES[0]), DURATION: '3', CONNECT_S: '4' },
+    `warmup-${target.key}`,
+    60000,
+  );
+}
+
 async function ladder(targets) {
   const failed = new Set();
+  for (const target of targets) {
+    target.rssBaseline = await settledRss(target.pids);
+    log(`warm-up: ${target.name}`);
+    await warmUp(target);
+  }
   for (const rate of RATES) {
     for (const target of targets) {
       if (failed.has(target.key)) continue;
-      log(`room-256 at ${rate} msg/s per peer against ${target.name}`);
-      const r = await measure(
-        target,
-        'k6/room-256.js',
-        { ...LADDER, RATE: String(rate) },
-        `room-256-${target.key}-${rate}`,
-        120000,
-      );
-      r.rate = rate;
-      r.offeredPerSecond = LADDER.PEERS * (LADDER.PEERS - 1) * rate;
+      // A level fails only if it fails twice in a row: the machine is shared, and one burst of
+      // someone else's work should not end a target's ladder. Both attempts are recorded.
+      let r;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        log(
+          `room-256 at ${rate} msg/s per peer against ${target.name}${attempt > 1 ? ' (retry)' : ''}`,
+        );
+        r = await measure(
+          target,
+          'k6/room-256.js',
+          { ...LADDER, RATE: String(rate) },
+          `room-256-${target.key}-${rate}${attempt > 1 ? '-retry' : ''}`,
+          120000,
+        );
+        r.rate = rate;
+        r.attempt = attempt;
+        r.offeredPerSecond = LADDER.PEERS * (LADDER.PEERS - 1) * rate;
+        r.rssBaseline = target.rssBaseline;
+        log(
+          `  ${r.passed ? 'sustained' : 'NOT sustained'}: p50 ${r.p50} ms, p99 ${r.p99} ms, lost ${r.lost}, ` +
+            `cpu ${r.cpuCores?.toFixed(2)} cores, k6 ${r.k6Cores?.toFixed(2)} cores`,
+        );
+        if (r.passed) break;
+        if (attempt === 1) bench.retries.push({ target: target.key, rate, firstAttempt: r });
+      }
       bench.room256.push(r);
-      log(
-        `  ${r.passed ? 'sustained' : 'NOT sustained'}: p50 ${r.p50} ms, p99 ${r.p99} ms, lost ${r.lost}, ` +
-          `cpu ${r.cpuCores?.toFixed(2)} cores, k6 ${r.k6Cores?.toFixed(2)} cores`,
-      );
       if (!r.passed) failed.add(target.key);
     }
   }
@@ -279,14 +335,25 @@ async function main() {
 
   // 1. Idle memory, each on a fresh process.
   log('idle memory: 1024 idle connections');
-  bench.idle.bare = await withTarget(startBare, (t) => idleMemory(t, t.pids));
-  bench.idle.single = await withTarget(startRelay, (t) => idleMemory(t, t.pids));
+  const inspect = () => ({ inspect: true });
+  bench.idle.bare = await withTarget(
+    () => startBare(inspect()),
+    (t) => idleMemory(t, t.pids),
+  );
+  bench.idle.single = await withTarget(
+    () => startRelay(inspect()),
+    (t) => idleMemory(t, t.pids),
+  );
   if (clusterOk) {
     bench.idle.cluster = await withTarget(startCluster, (t) => idleMemory(t, t.podPids));
   }
 
   // 2. The rate ladder, all targets up at once and taking turns at each level.
-  const starters = [startBare, startRelay, ...(clusterOk ? [startCluster] : [])];
+  const starters = [
+    () => startBare(),
+    () => startRelay(),
+    ...(clusterOk ? [() => startCluster()] : []),
+  ];
   const targets = [];
   try {
     for (const start of starters) targets.push(await start());
@@ -296,16 +363,17 @@ async function main() {
   }
 
   // 3. Many rooms with churn; the ring change.
-  bench.roomsMany.single = await withTarget(startRelay, roomsMany);
+  bench.roomsMany.single = await withTarget(() => startRelay(), roomsMany);
   if (clusterOk) {
-    bench.roomsMany.cluster = await withTarget(startCluster, roomsMany);
-    bench.ringChange = await withTarget(startCluster, ringChange);
+    bench.roomsMany.cluster = await withTarget(() => startCluster(), roomsMany);
+    bench.ringChange = await withTarget(() => startCluster(), ringChange);
   }
 
   bench.finishedAt = new Date().toISOString();
   bench.machine.loadavgAfter = loadavg().map((x) => Math.round(x * 100) / 100);
   writeFileSync(join(RESULTS, 'bench.json'), JSON.stringify(bench, null, 2));
-  const out = join(ROOT, flags.out);
+  const out = resolve(ROOT, flags.out);
+  mkdirSync(dirname(out), { recursive: true });
   writeReport(bench, out);
   log(`wrote ${flags.out} and k6/results/bench.json`);
 }

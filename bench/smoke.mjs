@@ -4,8 +4,9 @@
 // p99 fan-out latency) or if k6 or the relay cannot run. The relay is stopped by pid either way.
 //
 // The smoke checks correctness under a real 256-peer fan-out, not speed: it runs inside the test
-// suite on 2 shared cores, so its latency bound (SMOKE_P99_MS, default 1000) is loose. Speed is
+// suite on 2 shared cores, so its latency bound (SMOKE_P99_MS, default 2000 ms) is loose. Speed is
 // what `npm run bench` measures.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { k6Binary, runK6, digest } from './lib/k6.mjs';
@@ -17,10 +18,17 @@ if (bin === undefined) {
   process.exit(2);
 }
 if (!existsSync(RELAY_MAIN)) {
-  console.error(
-    `k6:smoke: ${RELAY_MAIN} missing — build the relay first (npx tsc -b apps/relay/tsconfig.app.json)`,
-  );
-  process.exit(2);
+  // The test suite builds first; run alone, build what is missing rather than fail.
+  console.log('k6:smoke: building the relay (npx tsc -b apps/relay/tsconfig.app.json)');
+  const built = spawnSync('npx', ['tsc', '-b', 'apps/relay/tsconfig.app.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    timeout: 300000,
+  });
+  if (built.status !== 0 || !existsSync(RELAY_MAIN)) {
+    console.error(`k6:smoke: could not build ${RELAY_MAIN}`);
+    process.exit(2);
+  }
 }
 
 const relay = await startRelay();
@@ -35,15 +43,16 @@ try {
       VUS: '8',
       RATE: process.env.SMOKE_RATE ?? '0.25',
       DURATION: '8',
-      CONNECT_S: '4',
+      CONNECT_S: '6',
       DRAIN_S: '3',
-      P99_MS: process.env.SMOKE_P99_MS ?? '1000',
+      P99_MS: process.env.SMOKE_P99_MS ?? '2000',
     },
     join(ROOT, 'k6/results/smoke-room-256.json'),
-    { timeoutMs: 30000 },
+    // The run itself takes about 20 s (1.5 + 6 connect + 8 send + 3 drain); the cap is a safety net.
+    { timeoutMs: 45000 },
   );
   const d = digest(result.summary);
-  if (result.timedOut) console.error('k6:smoke: k6 did not finish within 30 s');
+  if (result.timedOut) console.error('k6:smoke: k6 did not finish within 45 s');
   else if (d === undefined) console.error(`k6:smoke: k6 exited ${result.code} without a summary`);
   code = result.timedOut ? 1 : (result.code ?? 1);
   const verdict = code === 0 ? 'passed' : 'failed';
@@ -51,7 +60,6 @@ try {
     `k6:smoke ${verdict}: ${d?.deliveries ?? 0} deliveries, lost ${d?.lost ?? '?'}, ` +
       `duplicated ${d?.duplicated ?? '?'}, p99 ${d?.p99 ?? '?'} ms`,
   );
-  console.log(code === 0 ? '1 passed, 0 failed' : '0 passed, 1 failed');
 } finally {
   await relay.stop();
 }

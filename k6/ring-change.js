@@ -11,6 +11,7 @@
 //
 //   node deploy/local-cluster/cli.mjs up --pods 3 --no-haproxy      (prints the nginx URL)
 //   k6 run -e BASE_URL=http://127.0.0.1:<nginx port> k6/ring-change.js
+import exec from 'k6/execution';
 import { createRoom, num, startAt, target } from './lib/config.js';
 import { drive } from './lib/drive.js';
 import { touchCounters } from './lib/metrics.js';
@@ -57,9 +58,11 @@ export function setup() {
 
 export default function (data) {
   const t = target();
-  const room = data.rooms[__VU - 1]; // one VU per room
+  // One iteration per VU, numbered 0.. within this scenario (VU ids are global to the test).
+  const r = exec.scenario.iterationInTest;
+  const room = data.rooms[r];
   const members = [];
-  for (let i = 0; i < SIZE; i++) members.push((__VU - 1) * SIZE + i);
+  for (let i = 0; i < SIZE; i++) members.push(r * SIZE + i);
   const peers = members.map(
     (index) =>
       new Peer({
@@ -89,6 +92,6 @@ export function handleSummary(data) {
     rate: RATE,
     duration: DURATION,
     reconnectP99Ms: RECONNECT_P99_MS,
-    windowMs: DURATION * 1000,
+    windowMs: (PER_SENDER / RATE) * 1000,
   });
 }

@@ -9,6 +9,7 @@
 //   k6 run -e BASE_URL=http://127.0.0.1:8765 -e RATE=1 k6/room-256.js
 //   k6 run -e PROTOCOL=bare -e BASE_URL=http://127.0.0.1:9000 k6/room-256.js   (baseline)
 //   RATE=0 holds the connections idle for HOLD_S seconds (memory per connection).
+import exec from 'k6/execution';
 import { createRoom, num, startAt, target } from './lib/config.js';
 import { drive, sliceFor } from './lib/drive.js';
 import { touchCounters } from './lib/metrics.js';
@@ -63,7 +64,8 @@ export default function (data) {
   const t = target();
   const all = [];
   for (let i = 0; i < PEERS; i++) all.push(i);
-  const { from, to } = sliceFor(__VU, VUS, PEERS);
+  // One iteration per VU, numbered 0.. within this scenario (VU ids are global to the test).
+  const { from, to } = sliceFor(exec.scenario.iterationInTest + 1, VUS, PEERS);
   const peers = [];
   for (let index = from; index < to; index++) {
     const room = data.rooms[index % data.rooms.length];
@@ -99,6 +101,7 @@ export function handleSummary(data) {
     payloadBytes: PAYLOAD_BYTES,
     perSender: PER_SENDER,
     p99Ms: P99_MS,
-    windowMs: (RATE > 0 ? DURATION : HOLD_S) * 1000,
+    // The send window drive() really uses: PER_SENDER probes, one per 1/RATE seconds.
+    windowMs: RATE > 0 ? (PER_SENDER / RATE) * 1000 : HOLD_S * 1000,
   });
 }

@@ -9,6 +9,7 @@
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:8765 k6/rooms-many.js
 import { check } from 'k6';
+import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import { WebSocket } from 'k6/websockets';
 import { createRoom, num, startAt, str, target } from './lib/config.js';
@@ -91,7 +92,9 @@ export function setup() {
 
 export function steady(data) {
   const t = target();
-  const r = __VU - 1; // one VU per steady room
+  // One iteration per VU, numbered 0.. within this scenario: VU ids are shared with the churn
+  // scenario, so __VU cannot index the rooms.
+  const r = exec.scenario.iterationInTest;
   if (r >= LAYOUT.length) return;
   const room = data.rooms[r];
   const members = LAYOUT[r].members;
@@ -171,6 +174,6 @@ export function handleSummary(data) {
     rate: RATE,
     duration: DURATION,
     churnPerSecond: CHURN_PER_S,
-    windowMs: DURATION * 1000,
+    windowMs: (PER_SENDER / RATE) * 1000,
   });
 }

@@ -39,13 +39,18 @@ export async function runK6(
   }
   args.push(join(ROOT, script));
   let stdout = '';
+  let partial = '';
   const child = new Child('k6', bin, args, {
     cwd: ROOT,
     // k6 reads no secrets from here; PATH and HOME only.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
     onOutput: (text) => {
       stdout += text;
-      if (echo) process.stdout.write(text.replace(/^/gm, '    │ '));
+      if (!echo) return;
+      // Prefix whole lines only (chunks can end mid-line).
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) process.stdout.write(`    │ ${line}\n`);
     },
   });
   if (onStart) onStart(child.pid);
@@ -56,6 +61,7 @@ export async function runK6(
   }, timeoutMs);
   const { code } = await child.exited;
   clearTimeout(timer);
+  if (echo && partial) process.stdout.write(`    │ ${partial}\n`);
   const summary = existsSync(summaryPath)
     ? JSON.parse(readFileSync(summaryPath, 'utf8'))
     : undefined;

@@ -29,17 +29,42 @@ async function healthy(url) {
   return res.ok ? true : undefined;
 }
 
-export async function startBare() {
+/**
+ * `inspect`: start Node with its inspector on a random loopback port, so the bench can force a
+ * full GC and read the JS heap (idle memory). Never used for the timed runs.
+ */
+function nodeArgs(inspect) {
+  return inspect ? ['--inspect=127.0.0.1:0'] : [];
+}
+
+function watchInspector(target) {
+  return (text) => {
+    const match = /Debugger listening on (ws:\/\/\S+)/.exec(text);
+    if (match) target.inspectorUrl = match[1];
+  };
+}
+
+export async function startBare({ inspect = false } = {}) {
   let port;
-  const child = new Child('bare-ws', process.execPath, [join(ROOT, 'bench/bare-ws-relay.mjs')], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0' },
-    onOutput: (text) => {
-      const match = /listening (\d+)/.exec(text);
-      if (match) port = Number(match[1]);
+  const seen = {};
+  const onInspector = watchInspector(seen);
+  const child = new Child(
+    'bare-ws',
+    process.execPath,
+    [...nodeArgs(inspect), join(ROOT, 'bench/bare-ws-relay.mjs')],
+    {
+      env: { PATH: process.env.PATH ?? '', PORT: '0' },
+      onOutput: (text) => {
+        onInspector(text);
+        const match = /listening (\d+)/.exec(text);
+        if (match) port = Number(match[1]);
+      },
     },
-  });
+  );
   await waitFor('bare-ws', 10000, () => port, child);
+  if (inspect) await waitFor('bare-ws inspector', 5000, () => seen.inspectorUrl, child);
   return {
+    inspectorUrl: seen.inspectorUrl,
     name: 'bare ws',
     key: 'bare',
     protocol: 'bare',
@@ -50,10 +75,11 @@ export async function startBare() {
   };
 }
 
-export async function startRelay(extraEnv = {}) {
+export async function startRelay({ inspect = false, env: extraEnv = {} } = {}) {
   if (!existsSync(RELAY_MAIN)) throw new Error(`${RELAY_MAIN} is missing: build the relay first`);
   const port = await freePort();
-  const child = new Child('relay', process.execPath, [RELAY_MAIN], {
+  const seen = {};
+  const child = new Child('relay', process.execPath, [...nodeArgs(inspect), RELAY_MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -62,10 +88,13 @@ export async function startRelay(extraEnv = {}) {
       ...RELAY_ENV,
       ...extraEnv,
     },
+    onOutput: watchInspector(seen),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitFor('relay /health', 20000, () => healthy(`${baseUrl}/health`), child);
+  if (inspect) await waitFor('relay inspector', 5000, () => seen.inspectorUrl, child);
   return {
+    inspectorUrl: seen.inspectorUrl,
     name: 'Nullroom, 1 pod',
     key: 'single',
     protocol: 'nullroom',
@@ -161,4 +190,33 @@ function joinOnce(url) {
       resolve(`join through the ingress was closed with ${event.code} (${event.reason})`);
     };
   });
+}
+
+/** One Chrome DevTools Protocol call over the Node inspector WebSocket (loopback). */
+function inspectorCall(url, method) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => {
+      ws.close();
+      reject(new Error(`inspector ${method}: no answer`));
+    }, 15000);
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method }));
+    ws.onerror = () => reject(new Error(`inspector ${method}: connection failed`));
+    ws.onmessage = (event) => {
+      const message = JSON.parse(String(event.data));
+      if (message.id !== 1) return;
+      clearTimeout(timer);
+      ws.close();
+      resolve(message.result);
+    };
+  });
+}
+
+/** Full GC (twice: the second collects what the first's finalizers freed), then JS heap used. */
+export async function collectGarbage(target) {
+  if (!target.inspectorUrl) return undefined;
+  await inspectorCall(target.inspectorUrl, 'HeapProfiler.collectGarbage');
+  await inspectorCall(target.inspectorUrl, 'HeapProfiler.collectGarbage');
+  const usage = await inspectorCall(target.inspectorUrl, 'Runtime.getHeapUsage');
+  return usage.usedSize;
 }
