@@ -7,7 +7,7 @@
 //      (a failure is any k6 threshold: loss, duplicates, failed joins, cut sockets, p99 ≥ 100 ms);
 //   3. rooms-many against one pod and the cluster; ring-change against the cluster.
 // The cluster leg needs deploy/local-cluster and a relay that runs as a cluster; when either is
-// missing it is skipped, and the doc says so and why. Raw results: k6/results/bench.json.
+// missing it is skipped, and the doc says so and why. Raw results: tmp/bench/bench.json.
 //
 //   npm run bench                      full run (about 8–10 minutes on 2 cores)
 //   npm run bench -- --quick           two rate levels, shorter windows (a few minutes)
@@ -54,7 +54,8 @@ const LADDER = {
   P99_MS: 100,
 };
 const IDLE = { PEERS: 1024, ROOMS: 4, VUS: 16, HOLD_S: 8, CONNECT_S: 12 };
-const RESULTS = join(ROOT, 'k6/results');
+// Under tmp/ (ignored by git and prettier): raw k6 summaries are run output, not sources.
+const RESULTS = join(ROOT, 'tmp/bench');
 
 if (process.platform !== 'linux') {
   console.error('bench: needs Linux (/proc) to sample CPU and memory');
@@ -375,7 +376,7 @@ async function main() {
   const out = resolve(ROOT, flags.out);
   mkdirSync(dirname(out), { recursive: true });
   writeReport(bench, out);
-  log(`wrote ${flags.out} and k6/results/bench.json`);
+  log(`wrote ${flags.out} and tmp/bench/bench.json`);
 }
 
 await main();

@@ -47,7 +47,7 @@ try {
       DRAIN_S: '3',
       P99_MS: process.env.SMOKE_P99_MS ?? '2000',
     },
-    join(ROOT, 'k6/results/smoke-room-256.json'),
+    join(ROOT, 'tmp/bench/smoke-room-256.json'),
     // The run itself takes about 20 s (1.5 + 6 connect + 8 send + 3 drain); the cap is a safety net.
     { timeoutMs: 45000 },
   );

@@ -56,6 +56,7 @@ export function summarize(scenario, data, params) {
     metrics: data.metrics,
     state: data.state,
   };
-  const path = __ENV.SUMMARY_PATH || `k6/results/${scenario}.json`;
+  // Default under tmp/ (ignored by git and prettier); run k6 from the repository root.
+  const path = __ENV.SUMMARY_PATH || `tmp/k6/${scenario}.json`;
   return { stdout: lines.join('\n') + '\n', [path]: JSON.stringify(out, null, 2) };
 }
