@@ -193,3 +193,41 @@ describe('three clients through the real relay', () => {
     );
   }, 60_000);
 });
+
+describe('a real relay draining (SIGTERM)', () => {
+  it('closes with 1012 and a retryMs the client honours before reconnecting', async () => {
+    const relay = await startRelay({ ANOCHAT_API_KEY: API_KEY, DRAIN_RECONNECT_JITTER_MS: '300' });
+    const clients: NullroomClient[] = [];
+    try {
+      const { roomId, joinToken } = await createRoom(relay.baseUrl, API_KEY, 'p2p');
+      for (const clientId of ['alice', 'bob']) {
+        const c = new NullroomClient({
+          url: relay.baseUrl,
+          roomId,
+          clientId,
+          ...(joinToken ? { joinToken } : {}),
+          reconnect: { initialMs: 50, maxMs: 200, maxAttempts: 3 },
+        });
+        clients.push(c);
+        await c.connect();
+      }
+      await converge(clients);
+      const drained = clients.map((c) =>
+        waitFor(c, 'state', (s) => s.state === 'reconnecting' && s.closeCode === 1012),
+      );
+      const gaveUp = clients.map((c) => waitFor(c, 'closed', () => true, 20_000));
+      await relay.stop();
+      for (const s of await Promise.all(drained)) {
+        // The relay spreads its clients over [0, DRAIN_RECONNECT_JITTER_MS]; we add ≤ 250 ms.
+        expect(s.retryInMs).toBeGreaterThanOrEqual(0);
+        expect(s.retryInMs).toBeLessThanOrEqual(300 + 250);
+      }
+      // This relay is gone for good (nothing else serves the room), so after the allowed attempts
+      // the clients stop, and say so.
+      for (const closed of await Promise.all(gaveUp)) expect(closed.code).not.toBe(1000);
+    } finally {
+      for (const c of clients) c.close();
+      await relay.stop();
+    }
+  }, 60_000);
+});
