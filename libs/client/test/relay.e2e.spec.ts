@@ -107,6 +107,12 @@ describe('three clients through the real relay', () => {
       carolSession = new KeepKeysSession(await NullroomSession.create(o));
       return carolSession.wrap();
     });
+    const refused: string[] = [];
+    for (const c of [alice, bob, carol]) {
+      c.on('security', (e) =>
+        refused.push(`${c.clientId}: ${e.error.name} from ${e.from ?? '?'}: ${e.error.message}`),
+      );
+    }
     const t0 = performance.now();
     await Promise.all([alice.connect(), bob.connect(), carol.connect()]);
     await converge([alice, bob, carol]);
@@ -146,6 +152,9 @@ describe('three clients through the real relay', () => {
     const file = await fileAtBob;
     expect(file.name).toBe('secret-plans.txt');
     expect(Buffer.from(file.data).equals(Buffer.from(fileBytes))).toBe(true);
+
+    // Joining concurrently and talking refused nothing: no benign race looks like an attack.
+    expect(refused).toEqual([]);
 
     // Carol leaves; alice (the committer) re-keys for alice and bob.
     const rekeyed = waitFor(bob, 'epoch', (e) => !e.members.includes('carol'));

@@ -566,6 +566,11 @@ export class NullroomSession implements GroupSession {
         new MembershipError(E2eeErrorCode.NOT_A_MEMBER, 'handshake from someone not in the room'),
       );
     }
+    const kpHash = await sha256(kp.bytes);
+    // Two newcomers answer each other's announcement, so each may get the other's key package
+    // twice (broadcast and reply). The same package again changes nothing: ignore it quietly.
+    const known = this.peers.get(from);
+    if (known && bytesEqual(known.kpHash, kpHash)) return DONE;
     const identityKey = await importEd25519Public(kp.identityKey);
     if (identityKey instanceof InvalidKeyError) return this.rejected(out, from, identityKey);
     const signedPart = kp.bytes.subarray(0, kp.bytes.byteLength - kp.signature.byteLength);
@@ -574,7 +579,6 @@ export class NullroomSession implements GroupSession {
     }
     const ephemeral = await importEphemeralPublic(kp.ephemeralKey);
     if (ephemeral instanceof InvalidKeyError) return this.rejected(out, from, ephemeral);
-    const kpHash = await sha256(kp.bytes);
     if (this.seenKeyPackages.has(toHex(kpHash))) {
       return this.rejected(out, from, new ReplayError('key package seen before'));
     }
@@ -751,10 +755,14 @@ export class NullroomSession implements GroupSession {
     if (!mine) {
       this.highestEpoch = Math.max(this.highestEpoch, w.epoch);
       this.excludedUpTo = Math.max(this.excludedUpTo, w.epoch);
-      out.reject(
-        new MembershipError(E2eeErrorCode.NOT_A_MEMBER, 'not a member of this epoch'),
-        from,
-      );
+      // Still joining (no epoch yet): the committer simply hasn't seen our handshake; the next
+      // commit will include us. Left out while holding an epoch: we were removed — say so.
+      if (this.current) {
+        out.reject(
+          new MembershipError(E2eeErrorCode.NOT_A_MEMBER, 'not a member of this epoch'),
+          from,
+        );
+      }
       return CHANGED;
     }
     if (!bytesEqual(mine.kpHash, this.kpHash)) {

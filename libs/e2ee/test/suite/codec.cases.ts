@@ -2,6 +2,9 @@ import {
   aesGcmOpen,
   decodeChunk,
   decodeContent,
+  encodeContent,
+  pad,
+  type Content,
   decodeHandshake,
   decodeMessage,
   decodeWrap,
@@ -43,6 +46,40 @@ async function sampleFrames(): Promise<{ sim: RoomSim; frames: Uint8Array[] }> {
 }
 
 export const codecCases: TestCase[] = [
+  {
+    name: 'content round-trips for every type, and inconsistent manifests are refused',
+    run() {
+      const manifest = {
+        fileId: new Uint8Array(16).fill(1),
+        secret: new Uint8Array(32).fill(2),
+        name: 'café.png',
+        mime: 'image/png',
+        size: 70_000,
+        chunkSize: 65_536,
+        chunkCount: 2,
+        preview: { mime: 'image/jpeg', data: Uint8Array.of(1, 2, 3) },
+      };
+      const contents: Content[] = [
+        { type: 'text', text: 'grüße 👋' },
+        { type: 'typing', active: true },
+        { type: 'typing', active: false },
+        { type: 'read', messageId: 'alice/3/17' },
+        { type: 'file', manifest },
+      ];
+      for (const c of contents) {
+        equal(JSON.stringify(decodeContent(encodeContent(c))), JSON.stringify(c), c.type);
+        check(
+          decodeContent(unpad(pad(encodeContent(c)))!) !== undefined,
+          `${c.type} through padding`,
+        );
+      }
+      const wrongCount = encodeContent({ type: 'file', manifest: { ...manifest, chunkCount: 3 } });
+      equal(decodeContent(wrongCount), undefined, 'chunk count must match size');
+      equal(decodeContent(Uint8Array.of(0x02, 7)), undefined, 'typing flag must be 0 or 1');
+      equal(decodeContent(Uint8Array.of(0x09)), undefined, 'unknown content type');
+      return Promise.resolve();
+    },
+  },
   {
     name: 'negative: truncated frames of every kind are refused by decoders and the session',
     async run() {

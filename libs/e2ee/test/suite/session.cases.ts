@@ -209,6 +209,57 @@ export const sessionCases: TestCase[] = [
     },
   },
   {
+    name: 'concurrent newcomers: duplicate key packages and early commits raise no alarms',
+    async run() {
+      const sim = await room('alice');
+      const make = async (id: string) => {
+        const identity = await Identity.generate();
+        const session = await NullroomSession.create({ roomId: sim.roomId, selfId: id, identity });
+        const member = { id, identity, session, events: [] };
+        sim.members.set(id, member);
+        return member;
+      };
+      // bob and carol join before either announcement went out: each gets the other's key
+      // package twice (broadcast and reply), and carol may see a commit made before her.
+      const bob = await make('bob');
+      sim.order.push('bob');
+      sim.apply('alice', await sim.members.get('alice')!.session.memberJoined('bob'));
+      const bobStart = await bob.session.start(['alice']);
+      const carol = await make('carol');
+      sim.order.push('carol');
+      sim.apply('alice', await sim.members.get('alice')!.session.memberJoined('carol'));
+      sim.apply('bob', await bob.session.memberJoined('carol'));
+      const carolStart = await carol.session.start(['alice', 'bob']);
+      sim.apply('bob', bobStart);
+      sim.apply('carol', carolStart);
+      await sim.flush();
+      for (const id of ['alice', 'bob', 'carol'])
+        equal(rejections(sim.members.get(id)!).length, 0, `${id} rejections`);
+      const fps = new Set(
+        ['alice', 'bob', 'carol'].map((id) => sim.members.get(id)!.session.fingerprint()),
+      );
+      check(fps.size === 1 && !fps.has(undefined), 'one epoch for all three');
+    },
+  },
+  {
+    name: 'negative: handshake replayed from an earlier connection of the same member',
+    async run() {
+      const sim = await room('alice', 'bob');
+      const old = sim.log.find(
+        (f) => f.from === 'bob' && f.to === 'alice' && f.payload[1] === FrameKind.HANDSHAKE,
+      )!;
+      await sim.leave('bob');
+      await sim.join('bob');
+      const events = await sim.inject('alice', 'bob', old.payload);
+      isError(lastRejection(events), ReplayError, E2eeErrorCode.REPLAY, 'old key package');
+      const again = sim.log
+        .filter((f) => f.from === 'bob' && f.to === 'alice' && f.payload[1] === FrameKind.HANDSHAKE)
+        .pop()!;
+      const quiet = await sim.inject('alice', 'bob', again.payload);
+      equal(quiet.length, 0, 'the current key package again is ignored quietly');
+    },
+  },
+  {
     name: 'negative: replayed wrap (commit) frame',
     async run() {
       const sim = await room('alice', 'bob');
