@@ -1,4 +1,5 @@
 import { type Bytes, concat, fromHex, toBytes } from './bytes';
+import { UnsupportedPlatformError } from './errors';
 import { getSubtle } from './platform';
 import { ed25519Sign } from './primitives';
 
@@ -19,7 +20,9 @@ export class Identity {
   ) {}
 
   static async generate(): Promise<Identity> {
-    const pair = await getSubtle().generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']);
+    const pair = await ed25519(() =>
+      getSubtle().generateKey({ name: 'Ed25519' }, false, ['sign', 'verify']),
+    );
     const publicKey = new Uint8Array(await getSubtle().exportKey('raw', pair.publicKey));
     return new Identity(pair.privateKey, publicKey);
   }
@@ -53,6 +56,21 @@ export class Identity {
 
   sign(data: Uint8Array): Promise<Bytes> {
     return ed25519Sign(this.privateKey, data);
+  }
+}
+
+/**
+ * Ed25519 is in every browser we target (Chromium 137+, Firefox 129+, Safari 17+) and in Node;
+ * where it is missing, say so with a typed error instead of a bare DOMException.
+ */
+async function ed25519<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotSupportedError') {
+      throw new UnsupportedPlatformError('this platform has no Ed25519 in WebCrypto');
+    }
+    throw error;
   }
 }
 
