@@ -142,7 +142,8 @@ export class Peer {
       this.seen[sender] = bits;
     }
     if (seq >= bits.length) return;
-    if (bits[seq] === 1 && view.getUint8(at + 14) === 0) this.duplicated++;
+    // Sequence numbers run on across reconnects, so any repeat is a duplicate.
+    if (bits[seq] === 1) this.duplicated++;
     bits[seq] = 1;
   }
 
