@@ -46,7 +46,7 @@ const { values: flags } = parseArgs({
 const QUICK = flags.quick;
 const PARTS = flags.only ? new Set(flags.only.split(',')) : undefined;
 const part = (name) => PARTS === undefined || PARTS.has(name);
-const RATES = (process.env.BENCH_RATES ?? (QUICK ? '0.1,0.3' : '0.1,0.2,0.4,0.8,1.2,1.6'))
+const RATES = (process.env.BENCH_RATES ?? (QUICK ? '0.1,0.3' : '0.1,0.2,0.4,0.6,0.8,1.0,1.2'))
   .split(',')
   .map(Number)
   .filter((r) => r > 0);
@@ -54,7 +54,7 @@ const LADDER = {
   PEERS: 256,
   VUS: 16,
   DURATION: QUICK ? 6 : 10,
-  CONNECT_S: 5,
+  CONNECT_S: 4,
   DRAIN_S: 3,
   P99_MS: 100,
 };
