@@ -63,6 +63,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(await (await fetch(`${relay.baseUrl}/ready`)).json()).toEqual({
       ready: false,
       draining: true,
+      directory: 'up',
     });
     expect((await fetch(`${relay.baseUrl}/health`)).status).toBe(200);
     const create = await fetch(`${relay.baseUrl}/rooms`, { method: 'POST' });

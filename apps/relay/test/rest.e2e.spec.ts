@@ -57,7 +57,10 @@ describe('REST API (seed 000 contract)', () => {
 
   it('GET /health and /ready answer without auth', async () => {
     expect(await call('GET', '/health')).toMatchObject({ status: 200, body: { ok: true } });
-    expect(await call('GET', '/ready')).toMatchObject({ status: 200, body: { ready: true } });
+    expect(await call('GET', '/ready')).toMatchObject({
+      status: 200,
+      body: { ready: true, draining: false, directory: 'up' },
+    });
   });
 
   it('GET /public-config publishes the Turnstile switch and site key', async () => {

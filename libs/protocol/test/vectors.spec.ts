@@ -72,9 +72,9 @@ describe('golden vectors', () => {
         }),
       ),
     ).toBe(byName['WELCOME']);
-    expect(
-      hex(encodeError('unknown_recipient', 'no such member in this room')),
-    ).toBe(byName['ERROR']);
+    expect(hex(encodeError('unknown_recipient', 'no such member in this room'))).toBe(
+      byName['ERROR'],
+    );
     expect(hex(encodeRoomClosed('closed'))).toBe(byName['ROOM_CLOSED']);
   });
 

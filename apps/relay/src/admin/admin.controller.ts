@@ -67,7 +67,7 @@ export class AdminController {
 
   localStats(): Record<string, unknown> {
     return podStats(
-      this.ownership.podName,
+      this.ownership,
       this.config,
       this.rooms,
       this.stats,

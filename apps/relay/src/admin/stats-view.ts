@@ -4,7 +4,7 @@ import { type RoomsService } from '../rooms/rooms.service';
 
 /** One pod's numbers for /admin/api/stats: counts only, nothing that names a room or a person. */
 export function podStats(
-  podName: string,
+  pod: { podName: string; standbyCount: number },
   config: RelayConfig,
   rooms: RoomsService,
   stats: RelayStats,
@@ -14,7 +14,8 @@ export function podStats(
   const all = rooms.list();
   const memory = process.memoryUsage();
   return {
-    pod: podName,
+    pod: pod.podName,
+    standbyRooms: pod.standbyCount,
     uptimeSeconds: Math.round((Date.now() - stats.startedAt) / 1000),
     draining,
     rooms: {

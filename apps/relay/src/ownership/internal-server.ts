@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { isValidRoomId, type RoomMode } from '@nullroom/protocol';
+import { isValidRoomId } from '@nullroom/protocol';
 import { secretEquals } from '../common/secrets';
 import { type RelayGateway } from '../gateway/relay.gateway';
-import { type RoomsService } from '../rooms/rooms.service';
+import { type RoomHandoff, type RoomsService } from '../rooms/rooms.service';
 import { CLUSTER_AUTH_HEADER, type ClusterAuth } from './cluster-auth';
 import { type OwnershipService } from './ownership.service';
 
@@ -86,13 +86,12 @@ export class InternalServer {
       return send(res, 404, { error: 'not_found', message: 'no such route' });
     const roomId = parts[2];
     if (parts[1] === 'stats' && req.method === 'GET') return send(res, 200, this.stats());
+    if (parts[1] === 'standby') return this.standby(req, res, url, roomId);
     if (parts[1] !== 'rooms')
       return send(res, 404, { error: 'not_found', message: 'no such route' });
     if (roomId === undefined && req.method === 'GET') {
       const mode = url.searchParams.get('mode');
-      const rooms = this.rooms.list(
-        mode === 'p2p' || mode === 'support' ? (mode) : undefined,
-      );
+      const rooms = this.rooms.list(mode === 'p2p' || mode === 'support' ? mode : undefined);
       return send(res, 200, { rooms: rooms.map((r) => this.rooms.view(r)) });
     }
     if (roomId === undefined || !isValidRoomId(roomId)) {
@@ -100,10 +99,13 @@ export class InternalServer {
     }
     if (parts[3] === 'handoff' && req.method === 'POST') {
       const result = this.rooms.handOff(roomId);
+      const movedTo = result === undefined ? this.ownership.movedAway(roomId) : undefined;
+      if (movedTo !== undefined) return send(res, 410, { error: 'moved', owner: movedTo });
       if (result === undefined)
         return send(res, 404, { error: 'room_not_found', message: 'room not found' });
       if (result === 'busy') return send(res, 409, { error: 'busy', message: 'room has members' });
       this.ownership.forget(roomId);
+      this.ownership.recordMove(roomId, url.searchParams.get('to') ?? '');
       return send(res, 200, result);
     }
     const room = this.rooms.get(roomId);
@@ -123,6 +125,63 @@ export class InternalServer {
     }
     return send(res, 404, { error: 'not_found', message: 'no such route' });
   }
+
+  private standby(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    roomId: string | undefined,
+  ): void {
+    if (roomId === undefined && req.method === 'POST') {
+      const from = url.searchParams.get('from') ?? '';
+      readJson(req, MAX_STANDBY_BODY_BYTES).then(
+        (body) => {
+          const { rooms, dropped } = body as { rooms?: RoomHandoff[]; dropped?: string[] };
+          this.ownership.acceptStandbys(
+            from,
+            Array.isArray(rooms) ? rooms : [],
+            Array.isArray(dropped) ? dropped : [],
+          );
+          res.writeHead(204).end();
+        },
+        () => send(res, 400, { error: 'invalid_request', message: 'unreadable standby body' }),
+      );
+      return;
+    }
+    if (roomId !== undefined && isValidRoomId(roomId) && req.method === 'POST') {
+      const taken = this.ownership.takeStandby(roomId);
+      if (taken === undefined)
+        return send(res, 404, { error: 'room_not_found', message: 'no standby' });
+      return send(res, 200, taken);
+    }
+    send(res, 404, { error: 'not_found', message: 'no such route' });
+  }
+}
+
+const MAX_STANDBY_BODY_BYTES = 8 * 1024 * 1024;
+
+function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      } catch {
+        reject(new Error('invalid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

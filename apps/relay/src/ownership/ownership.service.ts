@@ -11,8 +11,12 @@ import { type AppLogger } from '../common/logger';
 import { type RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
 import { type Room } from '../rooms/room';
-import { type RoomsService } from '../rooms/rooms.service';
+import { type RoomHandoff, type RoomsService } from '../rooms/rooms.service';
 import { type PeerClient, PeerUnreachableError } from './peer-client';
+import { StandbyStore, standbyPodFor } from './standby';
+
+/** How long a pod remembers where a room it handed off went. */
+const MOVED_MEMORY_MS = 30_000;
 
 /** Where a join for a room must go. */
 export type Route =
@@ -38,6 +42,12 @@ export class OwnershipService {
   /** One claim per room at a time: concurrent joins share its outcome. */
   private readonly inFlight = new Map<string, Promise<Route>>();
   private peers: PodEntry[] = [];
+  private standbySyncPending = false;
+  private refreshing: Promise<void> | undefined;
+  private readonly movedTo = new Map<string, { podId: string; at: number }>();
+  private readonly standbys: StandbyStore;
+  /** Where each local room's standby copy lives, to tell that pod when the room ends. */
+  private readonly standbyOf = new Map<string, string>();
   private timer: { cancel(): void } | undefined;
   private registered = false;
 
@@ -51,12 +61,28 @@ export class OwnershipService {
     private readonly stats: RelayStats,
     private readonly logger: AppLogger,
   ) {
+    // Standbys outlive a few missed renewals, and the directory entry of a dead owner.
+    this.standbys = new StandbyStore(config.directoryTtlMs * 3);
     rooms.on('created', (room) => void this.claimCreated(room));
     rooms.on('ended', (room) => void this.release(room.id));
   }
 
+  acceptStandbys(fromPod: string, rooms: readonly RoomHandoff[], dropped: readonly string[]): void {
+    this.standbys.drop(dropped);
+    this.standbys.put(fromPod, rooms, this.clock.now());
+  }
+
+  takeStandby(roomId: string): { handoff: RoomHandoff; owner: string } | undefined {
+    return this.standbys.take(roomId, this.clock.now());
+  }
+
   get podName(): string {
     return this.config.podName;
+  }
+
+  /** Other pods' rooms this pod keeps standby copies of. */
+  get standbyCount(): number {
+    return this.standbys.size;
   }
 
   get clustered(): boolean {
@@ -128,15 +154,67 @@ export class OwnershipService {
       // the forwarded connection; the directory is corrected when it comes back.
       return this.routeWithoutDirectory(roomId);
     }
-    if (owner === undefined) return { kind: 'missing' };
+    if (owner === undefined) return this.recoverFromStandby(roomId, key, undefined);
     if (owner === this.config.podName) {
       // The directory names us but the room is not here (we restarted): the entry is stale.
       await this.directory.release([key], this.config.podName).catch(() => undefined);
       return { kind: 'missing' };
     }
     const address = await this.addressOf(owner);
-    if (address === undefined) return { kind: 'missing' };
+    if (address === undefined) return this.recoverFromStandby(roomId, key, owner);
     return this.claimFrom(roomId, key, owner, address);
+  }
+
+  /**
+   * The owner is gone (unreachable, or its entry expired): the pod keeping the room's standby
+   * hands the shape over and the room continues here. Members re-key, as after any move.
+   */
+  private async recoverFromStandby(
+    roomId: string,
+    key: RoomKey,
+    deadOwner: string | undefined,
+  ): Promise<Route> {
+    const live = new Set(this.peers.map((p) => p.podId));
+    const self = { podId: this.config.podName, address: '' };
+    for (const peer of [self, ...this.otherPods()]) {
+      if (peer.podId === deadOwner) continue;
+      const taken =
+        peer === self
+          ? this.standbys.take(roomId, this.clock.now())
+          : await this.peerClient.takeStandby(peer.address, roomId).catch(() => undefined);
+      if (taken === undefined) continue;
+      // A standby whose owner is alive is stale (the room moved on, or ended and its drop is on
+      // the way): never resurrect from it; another pod may hold the current one.
+      if (
+        taken.owner !== deadOwner &&
+        (live.has(taken.owner) || taken.owner === this.config.podName)
+      ) {
+        continue;
+      }
+      const room = this.rooms.adopt(taken.handoff);
+      this.scheduleStandbySync();
+      this.keys.set(roomId, key);
+      this.stats.claims++;
+      try {
+        const result =
+          deadOwner === undefined
+            ? await this.directory.claim(key, this.config.podName, this.config.directoryTtlMs)
+            : await this.directory.takeover(
+                key,
+                deadOwner,
+                this.config.podName,
+                this.config.directoryTtlMs,
+              );
+        if (!result.owned) this.logger.warn('recovered room is owned elsewhere');
+      } catch {
+        if (deadOwner !== undefined) this.pendingTakeovers.set(roomId, deadOwner);
+      }
+      this.logger.log('recovered a room from its standby');
+      return { kind: 'local', room };
+    }
+    if (deadOwner !== undefined)
+      this.logger.warn('no standby found for a room whose owner is unreachable');
+    return deadOwner === undefined ? { kind: 'missing' } : { kind: 'unavailable' };
   }
 
   private async claimFrom(
@@ -144,20 +222,33 @@ export class OwnershipService {
     key: RoomKey,
     owner: string,
     address: string,
+    hops = 0,
   ): Promise<Route> {
     let reply;
     try {
       reply = await this.peerClient.handoff(address, roomId, this.config.podName);
     } catch (error) {
-      if (error instanceof PeerUnreachableError) return { kind: 'unavailable' };
+      if (error instanceof PeerUnreachableError) return this.recoverFromStandby(roomId, key, owner);
       throw error;
     }
     if (reply.status === 'missing') return { kind: 'missing' };
+    if (reply.status === 'moved-away') {
+      // Another pod claimed it a moment ago (two rings, or a scale event): follow it.
+      if (reply.owner === this.config.podName) {
+        const local = this.rooms.get(roomId);
+        return local === undefined ? { kind: 'missing' } : { kind: 'local', room: local };
+      }
+      const next = hops < 3 ? await this.addressOf(reply.owner) : undefined;
+      return next === undefined
+        ? { kind: 'unavailable' }
+        : this.claimFrom(roomId, key, reply.owner, next, hops + 1);
+    }
     if (reply.status === 'busy') {
       return { kind: 'forward', podId: owner, address };
     }
     // The room moves here: an empty room, claimed by its ring pod.
     const room = this.rooms.adopt(reply.room);
+    this.scheduleStandbySync();
     this.keys.set(roomId, key);
     this.stats.claims++;
     try {
@@ -190,6 +281,7 @@ export class OwnershipService {
         return { kind: 'forward', podId: peer.podId, address: peer.address };
       if (reply.status === 'moved') {
         const room = this.rooms.adopt(reply.room);
+        this.scheduleStandbySync();
         this.keys.set(roomId, this.keyDeriver.keyFor(roomId));
         this.pendingTakeovers.set(roomId, peer.podId);
         this.stats.claims++;
@@ -208,9 +300,23 @@ export class OwnershipService {
     return entry?.address;
   }
 
+  /**
+   * A new local room gets its standby within ~50 ms rather than at the next refresh, so an owner
+   * that dies right after a claim loses as little as possible. Batched: one sync per burst.
+   */
+  private scheduleStandbySync(): void {
+    if (!this.config.enabled || this.standbySyncPending) return;
+    this.standbySyncPending = true;
+    setTimeout(() => {
+      this.standbySyncPending = false;
+      void this.syncStandbys();
+    }, 50).unref();
+  }
+
   private async claimCreated(room: Room): Promise<void> {
     const key = this.keyDeriver.keyFor(room.id);
     this.keys.set(room.id, key);
+    this.scheduleStandbySync();
     try {
       await this.directory.claim(key, this.config.podName, this.config.directoryTtlMs);
     } catch {
@@ -222,6 +328,8 @@ export class OwnershipService {
     const key = this.keys.get(roomId) ?? this.keyDeriver.keyFor(roomId);
     this.keys.delete(roomId);
     this.pendingTakeovers.delete(roomId);
+    // An ended room must not come back from its standby: tell the standby pod now.
+    this.dropStandby(roomId);
     await this.directory.release([key], this.config.podName).catch(() => undefined);
   }
 
@@ -229,10 +337,81 @@ export class OwnershipService {
   forget(roomId: string): void {
     this.keys.delete(roomId);
     this.pendingTakeovers.delete(roomId);
+    this.dropStandby(roomId);
+  }
+
+  /** Remembers, for a short while, where a handed-off room went (for concurrent claimers). */
+  recordMove(roomId: string, toPod: string): void {
+    const now = this.clock.now();
+    this.movedTo.set(roomId, { podId: toPod, at: now });
+    for (const [id, entry] of this.movedTo)
+      if (now - entry.at > MOVED_MEMORY_MS) this.movedTo.delete(id);
+  }
+
+  movedAway(roomId: string): string | undefined {
+    const entry = this.movedTo.get(roomId);
+    return entry !== undefined &&
+      this.clock.now() - entry.at <= MOVED_MEMORY_MS &&
+      entry.podId !== ''
+      ? entry.podId
+      : undefined;
+  }
+
+  /** The room left this pod (ended or moved): its standby copy must not outlive it. */
+  private dropStandby(roomId: string): void {
+    const standbyPod = this.standbyOf.get(roomId);
+    this.standbyOf.delete(roomId);
+    const peer =
+      standbyPod === undefined ? undefined : this.peers.find((p) => p.podId === standbyPod);
+    if (peer !== undefined) {
+      void this.peerClient
+        .putStandbys(peer.address, this.config.podName, [], [roomId])
+        .catch(() => undefined);
+    }
+  }
+
+  /** Sends every local room's shape to its standby pod: one request per peer. */
+  private async syncStandbys(): Promise<void> {
+    const others = this.otherPods();
+    if (others.length === 0) return;
+    const ids = others.map((p) => p.podId);
+    const batches = new Map<string, RoomHandoff[]>();
+    for (const room of this.rooms.list()) {
+      const pod = standbyPodFor(room.id, ids)!;
+      // When pods change, a room's standby may move; the old copy expires on its own.
+      this.standbyOf.set(room.id, pod);
+      let batch = batches.get(pod);
+      if (batch === undefined) batches.set(pod, (batch = []));
+      batch.push(this.rooms.shapeOf(room));
+    }
+    await Promise.all(
+      others.map((peer) =>
+        this.peerClient
+          .putStandbys(peer.address, this.config.podName, batches.get(peer.podId) ?? [], [])
+          .catch(() => undefined),
+      ),
+    );
+  }
+
+  /**
+   * One refresh at a time, and none allowed to hang the loop: a directory call stuck behind a
+   * dying connection is abandoned after a few request timeouts (its late answer is harmless).
+   */
+  async refresh(): Promise<void> {
+    if (this.refreshing !== undefined) return this.refreshing;
+    const limit = this.config.requestTimeoutMs * 3;
+    this.refreshing = Promise.race([
+      this.refreshOnce(),
+      new Promise<void>((resolve) => setTimeout(resolve, limit).unref()),
+    ]).finally(() => {
+      this.refreshing = undefined;
+    });
+    await this.refreshing;
+    if (this.config.enabled) await this.syncStandbys();
   }
 
   /** One batched round trip: this pod's address and every local room's entry get a fresh TTL. */
-  async refresh(): Promise<void> {
+  private async refreshOnce(): Promise<void> {
     const { podName, podAddress, directoryTtlMs } = this.config;
     try {
       if (!this.registered || !(await this.directory.refreshPod(podName, directoryTtlMs))) {

@@ -4,6 +4,8 @@ import { CLUSTER_AUTH_HEADER, type ClusterAuth } from './cluster-auth';
 export type HandoffReply =
   | { readonly status: 'moved'; readonly room: RoomHandoff }
   | { readonly status: 'busy' }
+  /** The room just moved from that pod to `owner` (a concurrent claim won): ask `owner`. */
+  | { readonly status: 'moved-away'; readonly owner: string }
   | { readonly status: 'missing' };
 
 export class PeerUnreachableError extends Error {
@@ -30,6 +32,8 @@ export class PeerClient {
     if (res.status === 200) return { status: 'moved', room: (await res.json()) as RoomHandoff };
     if (res.status === 409) return { status: 'busy' };
     if (res.status === 404) return { status: 'missing' };
+    if (res.status === 410)
+      return { status: 'moved-away', owner: ((await res.json()) as { owner: string }).owner };
     throw new PeerUnreachableError(`handoff answered ${res.status}`);
   }
 
@@ -68,6 +72,35 @@ export class PeerClient {
     throw new PeerUnreachableError(`close answered ${res.status}`);
   }
 
+  /** Replaces this pod's standby copies on a peer (one request per peer per refresh). */
+  async putStandbys(
+    address: string,
+    fromPod: string,
+    rooms: readonly RoomHandoff[],
+    dropped: readonly string[],
+  ): Promise<void> {
+    const path = `/internal/standby?from=${encodeURIComponent(fromPod)}`;
+    const res = await this.call(
+      address,
+      'POST',
+      path,
+      { 'content-type': 'application/json' },
+      JSON.stringify({ rooms, dropped }),
+    );
+    if (res.status !== 204) throw new PeerUnreachableError(`standby answered ${res.status}`);
+  }
+
+  /** Asks a peer for its standby copy of a room whose owner died. */
+  async takeStandby(
+    address: string,
+    roomId: string,
+  ): Promise<{ handoff: RoomHandoff; owner: string } | undefined> {
+    const res = await this.call(address, 'POST', `/internal/standby/${roomId}/take`);
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw new PeerUnreachableError(`standby take answered ${res.status}`);
+    return (await res.json()) as { handoff: RoomHandoff; owner: string };
+  }
+
   async stats(address: string): Promise<Record<string, unknown>> {
     const res = await this.call(address, 'GET', '/internal/stats');
     if (res.status !== 200) throw new PeerUnreachableError(`stats answered ${res.status}`);
@@ -79,10 +112,12 @@ export class PeerClient {
     method: string,
     path: string,
     headers: Record<string, string> = {},
+    body?: string,
   ): Promise<Response> {
     try {
       return await this.fetchFn(`http://${address}${path}`, {
         method,
+        ...(body === undefined ? {} : { body }),
         headers: { ...headers, [CLUSTER_AUTH_HEADER]: this.auth.sign(method, path) },
         signal: AbortSignal.timeout(this.timeoutMs),
       });

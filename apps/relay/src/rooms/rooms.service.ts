@@ -189,6 +189,11 @@ export class RoomsService {
     if (room.size > 0) return 'busy';
     room.closed = true;
     this.rooms.delete(roomId);
+    return this.shapeOf(room);
+  }
+
+  /** A room's shape: what moves on a claim and what a standby pod keeps. */
+  shapeOf(room: Room): RoomHandoff {
     return {
       roomId: room.id,
       mode: room.mode,
