@@ -168,7 +168,7 @@ export async function clusterSupportMissing(baseUrl, rooms = 6) {
       await delay(500);
     }
     if (verdict !== undefined) {
-      return `the relay does not run as a cluster yet: a room created through nginx could not be joined through nginx — ${verdict}`;
+      return `the relay does not run as a cluster yet: a room created through nginx could not be joined through nginx (3 tries, 0.5 s apart) — ${verdict}`;
     }
     await delay(20);
   }

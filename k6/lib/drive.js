@@ -33,7 +33,10 @@ export function drive(peers, o) {
     if (!started) {
       if (now < o.startAt) return;
       started = true;
-      for (const peer of peers) if (!peer.everReady) metrics.joinFailed.add(1);
+      for (const peer of peers) {
+        peer.openWindow();
+        if (!peer.ready) metrics.joinFailed.add(1);
+      }
     }
     if (period > 0) {
       for (const peer of senders) {

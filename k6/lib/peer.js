@@ -30,11 +30,15 @@ export class Peer {
     this.o = o;
     this.index = o.index;
     this.cls = o.cls ?? 0;
-    this.gen = -1;
+    // Connection generation carried in the payload: bumped by each cut during the send window, so
+    // receivers can tell a sender that was away for part of it. Retries before the window (a join
+    // refused with 1013, say) do not count: that member was there for every send.
+    this.gen = 0;
+    this.windowOpen = false;
     this.seq = 0;
     this.ready = false;
     this.everReady = false;
-    this.stayed = true; // false once this member's connection ended unasked
+    this.stayed = true; // false once this member's connection ended unasked during the window
     this.done = false;
     this.seen = {}; // sender index -> Uint8Array(perSender)
     this.moved = {}; // sender indexes that reconnected or left while we listened
@@ -48,7 +52,6 @@ export class Peer {
 
   connect() {
     const startedAt = Date.now();
-    this.gen++;
     const ws = new WebSocket(this.o.url());
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
@@ -70,6 +73,11 @@ export class Peer {
     metrics.framesSent.add(1);
     this.seq++;
     return this.seq < this.o.perSender;
+  }
+
+  /** The send window starts: from now on presence changes and cuts make gaps. */
+  openWindow() {
+    this.windowOpen = true;
   }
 
   /** Skips a send slot (sender was not ready): the sequence still advances. */
@@ -153,8 +161,9 @@ export class Peer {
       this.#becomeReady(startedAt);
       return;
     }
-    if ((frame.type === LEFT || frame.type === JOINED) && this.everReady) {
-      // A member that leaves or joins again after we were ready has a gap we must not count.
+    if ((frame.type === LEFT || frame.type === JOINED) && this.windowOpen) {
+      // A member that leaves or joins during the send window has a gap we must not count (joins
+      // before the window are just members arriving).
       const sender = indexOf(frame.clientId);
       if (sender >= 0) this.moved[sender] = true;
     }
@@ -164,7 +173,10 @@ export class Peer {
     if (ws !== this.ws) return;
     this.ready = false;
     if (this.done) return;
-    this.stayed = false;
+    if (this.windowOpen) {
+      this.stayed = false;
+      this.gen++;
+    }
     this.closedAt = Date.now();
     metrics.unexpectedCloses.add(1, { code: String(event.code) });
     if (__ENV.DEBUG_CLOSES)
