@@ -1,6 +1,7 @@
 import { type IncomingMessage } from 'node:http';
 import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
 import { CloseCode, encodeRestartReason, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
@@ -11,6 +12,8 @@ import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception
 import { RelayStats } from '../common/stats';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { RoomsService } from '../rooms/rooms.service';
+import { ClusterMetrics } from '../metrics/cluster-metrics';
+import { extractTraceContext } from '../tracing/propagation';
 import { ClusterAuth } from '../ownership/cluster-auth';
 import { PendingFrames, forward } from '../ownership/forwarder';
 import { OwnershipService } from '../ownership/ownership.service';
@@ -48,6 +51,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
+    @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
   ) {}
 
   afterInit(): void {
@@ -110,14 +114,30 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   }
 
   /** A member forwarded by another pod over the internal port: the public checks were done there. */
-  handleForwarded(ws: WebSocket, query: URLSearchParams): void {
+  handleForwarded(
+    ws: WebSocket,
+    query: URLSearchParams,
+    headers: IncomingMessage['headers'] = {},
+  ): void {
     this.stats.connectionsTotal++;
-    try {
-      const params = this.parse(query);
-      this.tryAdmit(ws, params, []);
-    } catch (error) {
-      this.refuse(ws, error);
-    }
+    // The admission is a child of the ring pod's join span (W3C trace context on the hop).
+    traced(
+      SpanName.Forward,
+      { 'nullroom.forward.direction': 'in' },
+      () => {
+        try {
+          const params = this.parse(query);
+          this.tryAdmit(ws, params, []);
+        } catch (error) {
+          this.refuse(ws, error);
+          return;
+        }
+        if (ws.readyState !== ws.OPEN) return;
+        this.clusterMetrics.forwardOpened('in');
+        ws.once('close', () => this.clusterMetrics.forwardClosed('in'));
+      },
+      { parent: extractTraceContext(headers), kind: SpanKind.SERVER },
+    );
   }
 
   /** Headers for the forwarding hop (trace context); overridden by the tracing module. */

@@ -49,7 +49,7 @@ export class InternalServer {
         return;
       }
       this.wss.handleUpgrade(req, socket, head, (ws) =>
-        this.gateway.handleForwarded(ws, url.searchParams),
+        this.gateway.handleForwarded(ws, url.searchParams, req.headers),
       );
     });
     this.server.on('clientError', (_error, socket) => socket.destroy());

@@ -8,6 +8,7 @@ import {
 } from '../cluster';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
+import { type ClusterMetrics } from '../metrics/cluster-metrics';
 import { type RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
 import { type Room } from '../rooms/room';
@@ -60,6 +61,7 @@ export class OwnershipService {
     private readonly clock: Clock,
     private readonly stats: RelayStats,
     private readonly logger: AppLogger,
+    private readonly metrics?: ClusterMetrics,
   ) {
     // Standbys outlive a few missed renewals, and the directory entry of a dead owner.
     this.standbys = new StandbyStore(config.directoryTtlMs * 3);
@@ -212,8 +214,10 @@ export class OwnershipService {
       this.logger.log('recovered a room from its standby');
       return { kind: 'local', room };
     }
-    if (deadOwner !== undefined)
+    if (deadOwner !== undefined) {
+      this.metrics?.claim('error');
       this.logger.warn('no standby found for a room whose owner is unreachable');
+    }
     return deadOwner === undefined ? { kind: 'missing' } : { kind: 'unavailable' };
   }
 
@@ -244,6 +248,7 @@ export class OwnershipService {
         : this.claimFrom(roomId, key, reply.owner, next, hops + 1);
     }
     if (reply.status === 'busy') {
+      this.metrics?.claim('lost');
       return { kind: 'forward', podId: owner, address };
     }
     // The room moves here: an empty room, claimed by its ring pod.
