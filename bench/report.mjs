@@ -116,9 +116,20 @@ export function render(bench, preserved) {
   const idle = bench.idle.single;
   const idleKiB =
     idle?.bytesPerConnection !== undefined ? idle.bytesPerConnection / KIB : undefined;
-  const lostWhereFailed = relayRows
-    .filter((r) => !relayTop || r.rate > relayTop.rate)
-    .reduce((a, r) => a + (r.lost ?? 0), 0);
+  // Every relay attempt that lost frames, first attempts included, with the likely cause.
+  const relayAttempts = [
+    ...relayRows,
+    ...(bench.retries ?? []).filter((x) => x.target === 'single').map((x) => x.firstAttempt),
+  ];
+  const lossNotes = relayAttempts
+    .filter((r) => (r.lost ?? 0) > 0)
+    .map(
+      (r) =>
+        `${int(r.lost)} at ${r.rate} msg/s per peer${r.attempt > 1 ? ' (retry)' : r.passed ? '' : ' (first try)'}: ` +
+        (r.joinFailed > 0
+          ? `${r.joinFailed} member(s) had not joined when sending began, so their frames were never sent`
+          : 'frames still undelivered after the 3 s drain'),
+    );
 
   // Highest sustained rate, relay against baseline. Undefined (not measured) unless the baseline
   // sustained some level: without a floor there is nothing to compare with.
@@ -147,8 +158,8 @@ export function render(bench, preserved) {
       : `at ${common} msg/s per peer: relay ${ms(relayAt.p99)} ms, baseline ${ms(bareAt.p99)} ms (${ratio(relayAt.p99, bareAt.p99)}; 1 ms apart counts as equal, the clock's resolution)`;
   const lossText = relayTop
     ? `0 lost at every level up to ${relayTop.rate} msg/s per peer` +
-      (lostWhereFailed > 0
-        ? `; ${int(lostWhereFailed)} frames were still undelivered after the 3 s drain at the level it did not sustain, where latency had grown to seconds`
+      (lossNotes.length > 0
+        ? `; at levels it did not sustain: ${lossNotes.join('; ')}`
         : relayRows.some((r) => !r.passed)
           ? ', and none at the level it did not sustain either (that one failed on p99 latency)'
           : '')

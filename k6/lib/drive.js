@@ -57,6 +57,12 @@ export function drive(peers, o) {
       for (const peer of peers) {
         if (counts(peer) && peer.stayed) metrics.lost.add(peer.missingFrom(o.sendersOf(peer)));
         if (peer.everReady && !peer.ready) metrics.reconnectFailed.add(1);
+        if (!peer.everReady) {
+          // Rare, and worth a line: which member, and what its socket was doing.
+          console.warn(
+            `member ${peer.index} never joined (socket readyState ${peer.ws?.readyState})`,
+          );
+        }
       }
       flushLatency(peers, o.maxLatencySamples ?? 40000);
       for (const peer of peers) peer.close();
