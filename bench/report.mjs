@@ -346,6 +346,13 @@ export function render(bench, preserved) {
     p('numbers from a setup that is not a cluster. The leg runs by itself once the local cluster');
     p("harness (`deploy/local-cluster`) and the relay's cluster mode are both present.");
   } else {
+    const probe = bench.cluster.probe;
+    if (probe?.refusals > 0) {
+      p(
+        `Probe before the runs: 6 rooms created through nginx and joined through nginx; ${probe.refusals} joins were refused with 1013 ("try again") before they got in, the slowest after ${ms(probe.slowestMs)} ms. The k6 members retry such refusals with 100–500 ms backoff, as a client does (\`join_retries\` in the raw results).`,
+      );
+      p();
+    }
     const r = bench.ringChange;
     p(
       'ring-change: 12 rooms of 16 members through nginx (consistent hash on `roomId`), 2 msg/s per',

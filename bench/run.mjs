@@ -352,7 +352,9 @@ async function main() {
     log('probing the local cluster (3 pods + Redis + nginx)');
     try {
       await withTarget(startCluster, async (cluster) => {
-        const why = await clusterSupportMissing(cluster.baseUrl);
+        const probe = { refusals: 0, slowestMs: 0 };
+        const why = await clusterSupportMissing(cluster.baseUrl, 6, probe);
+        bench.cluster.probe = probe;
         if (why) {
           clusterOk = false;
           bench.cluster.reason = why;

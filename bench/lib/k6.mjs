@@ -87,6 +87,7 @@ export function digest(summary) {
     sendLagP99: v('send_lag', 'p(99)'),
     joinP99: v('join_time', 'p(99)'),
     joinFailed: v('join_failed', 'count') ?? 0,
+    joinRetries: v('join_retries', 'count') ?? 0,
     unexpectedCloses: v('ws_unexpected_closes', 'count') ?? 0,
     reconnectP99: v('reconnect_time', 'p(99)'),
     reconnectMax: v('reconnect_time', 'max'),

@@ -19,6 +19,8 @@ export const metrics = {
   joinFailed: new Counter('join_failed'),
   /** Close to ready again after the relay asked a member to reconnect (ring-change). */
   reconnectTime: new Trend('reconnect_time', true),
+  /** Joins refused with a retryable close code (e.g. 1013) and tried again. */
+  joinRetries: new Counter('join_retries'),
   /** Members that were cut and were not connected again by the end of the run. */
   reconnectFailed: new Counter('reconnect_failed'),
   /** Connections that ended without the test asking (tagged with the close code). */

@@ -178,6 +178,18 @@ export class Peer {
       this.gen++;
     }
     this.closedAt = Date.now();
+    if (!this.everReady && retryable(event.code)) {
+      // A join refused with a retryable code (1013 while a cluster pod claims the room, say):
+      // retry with backoff as a client does. Counted, but not a cut connection.
+      metrics.joinRetries.add(1, { code: String(event.code) });
+      setTimeout(
+        () => {
+          if (!this.done) this.connect();
+        },
+        100 + Math.floor(Math.random() * 400),
+      );
+      return;
+    }
     metrics.unexpectedCloses.add(1, { code: String(event.code) });
     if (__ENV.DEBUG_CLOSES)
       console.log(`close ${this.index} gen ${this.gen} code ${event.code} ${event.reason}`);

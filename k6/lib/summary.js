@@ -10,6 +10,7 @@ const SHOWN = [
   'send_lag',
   'join_time',
   'join_failed',
+  'join_retries',
   'reconnect_time',
   'reconnect_failed',
   'ws_unexpected_closes',
