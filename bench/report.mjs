@@ -346,6 +346,10 @@ export function render(bench, preserved) {
     p('numbers from a setup that is not a cluster. The leg runs by itself once the local cluster');
     p("harness (`deploy/local-cluster`) and the relay's cluster mode are both present.");
   } else {
+    p(
+      'The cluster also ran the room-256 ladder (rows "3 pods + nginx" above). All 256 members of a room land on its owner pod, so the other pods idle; its CPU and RSS are the sum over nginx (which proxies every frame both ways) and the three pods, and its RSS per 1k connections can even come out negative when a pod returns memory during the run.',
+    );
+    p();
     const probe = bench.cluster.probe;
     if (probe?.refusals > 0) {
       p(
