@@ -9,7 +9,7 @@
 // The cluster leg needs deploy/local-cluster and a relay that runs as a cluster; when either is
 // missing it is skipped, and the doc says so and why. Raw results: tmp/bench/bench.json.
 //
-//   npm run bench                      full run (about 8–10 minutes on 2 cores)
+//   npm run bench                      full run (8–12 minutes on 2 cores, cluster leg included)
 //   npm run bench -- --quick           two rate levels, shorter windows (a few minutes)
 //   BENCH_RATES=0.1,0.2 npm run bench  choose the ladder
 import { spawnSync } from 'node:child_process';
