@@ -66,7 +66,7 @@ export class OwnershipService {
     // Standbys outlive a few missed renewals, and the directory entry of a dead owner.
     this.standbys = new StandbyStore(config.directoryTtlMs * 3);
     rooms.on('created', (room) => void this.claimCreated(room));
-    rooms.on('ended', (room) => void this.release(room.id));
+    rooms.on('ended', (room, reason) => void this.release(room.id, reason === 'drained'));
   }
 
   acceptStandbys(fromPod: string, rooms: readonly RoomHandoff[], dropped: readonly string[]): void {
@@ -329,12 +329,15 @@ export class OwnershipService {
     }
   }
 
-  private async release(roomId: string): Promise<void> {
+  private async release(roomId: string, keepStandby = false): Promise<void> {
     const key = this.keys.get(roomId) ?? this.keyDeriver.keyFor(roomId);
     this.keys.delete(roomId);
     this.pendingTakeovers.delete(roomId);
-    // An ended room must not come back from its standby: tell the standby pod now.
-    this.dropStandby(roomId);
+    // An ended room must not come back from its standby: tell the standby pod now. A room left
+    // behind by a drain is different: its members are on their way back, and a slow one can
+    // still find it through the standby once this pod is gone.
+    if (keepStandby) this.standbyOf.delete(roomId);
+    else this.dropStandby(roomId);
     await this.directory.release([key], this.config.podName).catch(() => undefined);
   }
 

@@ -10,6 +10,7 @@ export class ClusterMember {
   /** Per sender: the sequence numbers received, in order. */
   readonly received = new Map<string, number[]>();
   readonly closes: number[] = [];
+  readonly reasons: string[] = [];
   connects = 0;
   sent = 0;
   joined = false;
@@ -82,6 +83,7 @@ export class ClusterMember {
     ws.on('close', (code, reason) => {
       this.joined = false;
       this.closes.push(code);
+      this.reasons.push(reason.toString());
       if (this.stopped) return;
       this.interrupted = true;
       let delay: number | undefined;
