@@ -113,7 +113,15 @@ run_deps() { bash scripts/install-test-deps.sh; }
 run_format() { npx --no-install prettier --check .; }
 run_build() { nx run-many -t build; }
 run_lint() { nx run-many -t lint; }
-run_test() { nx run-many -t test --parallel=1; }
+# A test run that hangs (a leaked socket keeping jest alive) must fail CI, not eat its budget.
+run_test() {
+  local limit="${NULLROOM_TEST_TIMEOUT_S:-1800}" rc=0
+  timeout -k 30 "${limit}" npx --no-install nx run-many -t test --parallel=1 --outputStyle=stream || rc=$?
+  if [[ ${rc} -eq 124 || ${rc} -eq 137 ]]; then
+    echo "test: still running after ${limit}s (NULLROOM_TEST_TIMEOUT_S): stopped; look for a hang" >&2
+  fi
+  return "${rc}"
+}
 
 run_shellcheck() {
   shellcheck -x -P SCRIPTDIR scripts/*.sh scripts/lib/*.sh .ci/run

@@ -132,6 +132,9 @@ export class InternalServer {
     url: URL,
     roomId: string | undefined,
   ): void {
+    if (roomId === undefined && req.method === 'GET') {
+      return send(res, 200, { standbys: this.ownership.standbyList() });
+    }
     if (roomId === undefined && req.method === 'POST') {
       const from = url.searchParams.get('from') ?? '';
       readJson(req, MAX_STANDBY_BODY_BYTES).then(

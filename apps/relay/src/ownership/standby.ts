@@ -35,6 +35,12 @@ export class StandbyStore {
     return { handoff: entry.handoff, owner: entry.owner };
   }
 
+  /** The rooms held, with their owners (the internal port's view, for operators and tests). */
+  list(now: number): Array<{ roomId: string; owner: string }> {
+    this.sweep(now);
+    return [...this.entries].map(([roomId, entry]) => ({ roomId, owner: entry.owner }));
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -30,12 +30,25 @@ export class ClusterMember {
   async connect(timeoutMs = 10_000): Promise<void> {
     const joined = new Promise<void>((resolve) => (this.welcome = resolve));
     this.open();
-    await Promise.race([
-      joined,
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`${this.clientId}: no WELCOME`)), timeoutMs),
-      ),
-    ]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        joined,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            const closes = this.closes.map((c, i) => `${c} ${this.reasons[i]}`.trim());
+            reject(
+              new Error(
+                `${this.clientId}: no WELCOME in ${timeoutMs} ms after ${this.connects} ` +
+                  `attempt(s); closes: ${closes.join(' | ') || 'none'}`,
+              ),
+            );
+          }, timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends the next numbered frame: 4-byte sequence + padding. */
@@ -57,6 +70,8 @@ export class ClusterMember {
   }
 
   private open(): void {
+    // A reconnect timer may fire after terminate(): a stopped member never opens again.
+    if (this.stopped) return;
     const query = new URLSearchParams({
       roomId: this.roomId,
       clientId: this.clientId,
