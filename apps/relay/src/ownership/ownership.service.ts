@@ -50,6 +50,8 @@ export class OwnershipService {
   /** Where each local room's standby copy lives, to tell that pod when the room ends. */
   private readonly standbyOf = new Map<string, string>();
   private timer: { cancel(): void } | undefined;
+  /** Set by the drain's last step: no refresh may register this pod again after it left. */
+  private leaving = false;
   private registered = false;
 
   constructor(
@@ -80,6 +82,11 @@ export class OwnershipService {
 
   get podName(): string {
     return this.config.podName;
+  }
+
+  /** The standby copies this pod keeps: room ids and their owners (internal port only). */
+  standbyList(): Array<{ roomId: string; owner: string }> {
+    return this.standbys.list(this.clock.now());
   }
 
   /** Other pods' rooms this pod keeps standby copies of. */
@@ -406,6 +413,7 @@ export class OwnershipService {
    * dying connection is abandoned after a few request timeouts (its late answer is harmless).
    */
   async refresh(): Promise<void> {
+    if (this.leaving) return;
     if (this.refreshing !== undefined) return this.refreshing;
     const limit = this.config.requestTimeoutMs * 3;
     this.refreshing = Promise.race([
@@ -456,8 +464,10 @@ export class OwnershipService {
       }
       this.peers = await this.directory.pods();
     } catch (error) {
-      if (!(error instanceof DirectoryUnavailableError)) {
-        this.logger.error('directory refresh failed unexpectedly');
+      if (!(error instanceof DirectoryUnavailableError) && !this.leaving) {
+        // The error's class only: messages may carry keys or addresses.
+        const kind = error instanceof Error ? error.name : typeof error;
+        this.logger.error(`directory refresh failed unexpectedly (${kind})`);
       }
       this.registered = this.registered && !(error instanceof DirectoryUnavailableError);
     }
@@ -465,6 +475,12 @@ export class OwnershipService {
 
   /** Drain, last step: whatever was not claimed is released; this pod leaves the directory. */
   async releaseAll(): Promise<void> {
+    // A refresh in flight would register the pod again after it unregistered (a ghost peer for
+    // one TTL): stop the loop and let the last one finish first.
+    this.leaving = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.refreshing;
     const keys = this.rooms.list().map((r) => this.keyOf(r.id));
     await this.directory.release(keys, this.config.podName).catch(() => undefined);
     await this.directory.unregisterPod(this.config.podName).catch(() => undefined);

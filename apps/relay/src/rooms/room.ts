@@ -8,6 +8,12 @@ export class Room {
   private fanout: readonly Member[] = [];
   lastActivityAt: number;
   closed = false;
+  /**
+   * A room that just moved here for a join is held until then (epoch ms): while the claim
+   * finishes (a directory round trip), another pod's claim gets 'busy' and forwards its member
+   * here, instead of taking the room away from under the join it was claimed for.
+   */
+  heldUntil = 0;
 
   constructor(
     readonly id: string,
@@ -37,6 +43,7 @@ export class Room {
   }
 
   add(member: Member): void {
+    this.heldUntil = 0;
     this.byId.set(member.clientId, member);
     this.fanout = [...this.fanout, member];
   }

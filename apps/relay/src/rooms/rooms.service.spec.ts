@@ -136,6 +136,26 @@ describe('RoomsService', () => {
     expect(m.ended?.code).toBe(CloseCode.ROOM_EXPIRED);
   });
 
+  it('holds a room adopted for a join: a second claimer gets busy until the join lands or the hold lapses', () => {
+    const shape = {
+      roomId: '0b0e4c2a-7c41-4e6f-9a55-3d1e2f4a5b6c',
+      mode: 'p2p' as const,
+      maxParticipants: 4,
+      joinToken: 't'.repeat(43),
+      createdAt: clock.t,
+      lastActivityAt: clock.t,
+    };
+    service.adopt(shape);
+    expect(service.handOff(shape.roomId)).toBe('busy');
+    clock.t += RoomsService.ADOPT_HOLD_MS + 1;
+    expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
+    expect(service.get(shape.roomId)).toBeUndefined();
+    // A draining pod gives held rooms away: the joins they were held for are refused anyway.
+    service.adopt(shape);
+    service.stopAccepting(true);
+    expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
+  });
+
   it('refuses new rooms and joins once draining', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     service.stopAccepting();

@@ -154,6 +154,9 @@ export class RoomsService {
    * Claim, receiving side: takes in a room another pod handed over. Only the room's shape moves
    * (mode, size, token); it has no members and no history to move.
    */
+  /** Joins in flight for a room that moved here keep it for this long (see Room.heldUntil). */
+  static readonly ADOPT_HOLD_MS = 5000;
+
   adopt(handoff: RoomHandoff): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const existing = this.rooms.get(handoff.roomId);
@@ -174,6 +177,7 @@ export class RoomsService {
       handoff.createdAt,
     );
     room.lastActivityAt = Math.max(handoff.lastActivityAt, this.clock.now());
+    room.heldUntil = this.clock.now() + RoomsService.ADOPT_HOLD_MS;
     this.rooms.set(room.id, room);
     return room;
   }
@@ -186,7 +190,8 @@ export class RoomsService {
   handOff(roomId: string): RoomHandoff | 'busy' | undefined {
     const room = this.rooms.get(roomId);
     if (room === undefined || room.closed) return undefined;
-    if (room.size > 0) return 'busy';
+    // A draining pod gives every empty room away: its held joins are refused anyway.
+    if (room.size > 0 || (this.accepting && room.heldUntil > this.clock.now())) return 'busy';
     room.closed = true;
     this.rooms.delete(roomId);
     return this.shapeOf(room);
