@@ -1,14 +1,21 @@
 #!/usr/bin/env node
-// Metrics overhead: relay throughput with METRICS=1 (scraped every second) against METRICS=0.
+// Metrics overhead: relay throughput with METRICS=1 (scraped every second) against METRICS=0,
+// measured side by side so machine noise hits both the same.
 //
-// Starts the built relay (apps/relay/dist/main.js) on loopback, once per run, alternating the two
-// modes to spread machine noise evenly. Each run: one room of MEMBERS members, one sender, FRAMES
-// frames of PAYLOAD bytes sent in windows of WINDOW (each window waits until every member has
-// it, so nothing queues unboundedly). Reports deliveries per second and the relay's own CPU time
-// per 1000 deliveries (from /proc, so the load generator's share does not count), then writes the
-// table into docs/benchmarks.md between the metrics-overhead markers.
+// Two built relays (apps/relay/dist/main.js) run at once on loopback, one per mode, each with one
+// room of MEMBERS members driven by one sender from this process. Frames go in windows of WINDOW,
+// and the windows ALTERNATE between the two relays (A B B A A B ...): each window waits until
+// every member has every frame, so a relay is measured only while it alone is busy, and drift on
+// these shared cores (neighbours, thermal, GC of the load generator) lands on both within
+// milliseconds. Throughput = deliveries / time spent in that relay's windows. The METRICS=1 relay
+// is scraped about once a second, inside its own window, so the scrape's cost is charged to it.
+// Each round is ROUND_FRAMES frames per relay; the verdict uses the median of the per-round
+// ratios. Relay CPU per 1000 deliveries (from /proc) is reported beside it. Writes the table into
+// docs/benchmarks.md between the metrics-overhead markers.
 //
-//   node apps/relay/bench/metrics-overhead.mjs [--runs 3] [--frames 3000] [--members 64] [--no-write]
+//   node apps/relay/bench/metrics-overhead.mjs [--rounds 7] [--frames 2000] [--members 64] [--no-write]
+//     [--profile DIR]   both relays write a V8 CPU profile (.cpuprofile) into DIR
+//     [--no-aa]         skip the A/A calibration (both relays METRICS=0) that follows
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,14 +32,16 @@ const opt = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const RUNS = opt('runs', 3);
-const FRAMES = opt('frames', 3000);
+const ROUNDS = opt('rounds', 7);
+const ROUND_FRAMES = opt('frames', 2000);
 const MEMBERS = opt('members', 64);
 const PAYLOAD = opt('payload', 256);
 const WINDOW = opt('window', 50);
-const WARMUP = 300;
-const DEADLINE = Date.now() + opt('timeout', 240) * 1000;
+const SCRAPE_EVERY_MS = opt('scrape-ms', 1000);
+const WARMUP = 500;
+const DEADLINE = Date.now() + opt('timeout', 300) * 1000;
 const TICKS = 100; // USER_HZ on Linux
+const PROFILE_DIR = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
 
 const freePort = () =>
   new Promise((resolve, reject) => {
@@ -49,9 +58,18 @@ const cpuSeconds = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime
 };
 
-async function run(metrics) {
+/** A started relay with one room of MEMBERS members; `window(n)` sends n frames and waits. */
+async function startRelay(metrics) {
   const port = await freePort();
-  const proc = spawn(process.execPath, [MAIN], {
+  const nodeArgs = PROFILE_DIR
+    ? [
+        '--cpu-prof',
+        '--cpu-prof-dir',
+        PROFILE_DIR,
+        `--cpu-prof-name=metrics-${metrics ? 1 : 0}-${port}.cpuprofile`,
+      ]
+    : [];
+  const proc = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
@@ -68,97 +86,84 @@ async function run(metrics) {
     stdio: 'ignore',
   });
   const base = `http://127.0.0.1:${port}`;
-  try {
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/health`)).ok) break;
-      } catch {
-        /* not yet */
-      }
-      if (Date.now() > DEADLINE) throw new Error('relay did not start');
-      await sleep(50);
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {
+      /* not yet */
     }
-    const room = await (
-      await fetch(`${base}/rooms`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ mode: 'p2p', maxParticipants: MEMBERS }),
-      })
-    ).json();
-    let received = 0;
-    let wake = () => undefined;
-    const sockets = [];
-    for (let i = 0; i < MEMBERS; i++) {
-      const q = new URLSearchParams({
-        roomId: room.roomId,
-        clientId: `m${i}`,
-        joinToken: room.joinToken,
-      });
-      const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?${q}`, { perMessageDeflate: false });
-      await new Promise((resolve, reject) => {
-        ws.once('message', resolve); // welcome
-        ws.once('error', reject);
-      });
-      if (i > 0) {
-        ws.on('message', (data) => {
-          if (data[0] === 0x81) {
-            received++;
-            wake();
-          }
-        });
-      }
-      sockets.push(ws);
-    }
-    const sender = sockets[0];
-    const frame = Buffer.alloc(1 + PAYLOAD);
-    frame[0] = 0x01; // SEND
-    const send = async (count) => {
-      const target = received + count * (MEMBERS - 1);
-      for (let sent = 0; sent < count;) {
-        const n = Math.min(WINDOW, count - sent);
-        for (let i = 0; i < n; i++) sender.send(frame);
-        sent += n;
-        const windowTarget = target - (count - sent) * (MEMBERS - 1);
-        while (received < windowTarget) {
-          if (Date.now() > DEADLINE) throw new Error('benchmark timed out');
-          await new Promise((r) => {
-            wake = r;
-            setTimeout(r, 1000);
-          });
-        }
-      }
-    };
-    await send(WARMUP);
-    let scrapes = 0;
-    let scraping = metrics;
-    const scraper = (async () => {
-      while (scraping) {
-        const res = await fetch(`${base}/metrics`);
-        if (res.ok) scrapes++;
-        await res.text();
-        await sleep(1000);
-      }
-    })();
-    const cpu0 = cpuSeconds(proc.pid);
-    const start = performance.now();
-    const before = received;
-    await send(FRAMES);
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = cpuSeconds(proc.pid) - cpu0;
-    scraping = false;
-    await scraper;
-    const deliveries = received - before;
-    for (const ws of sockets) ws.terminate();
-    return {
-      metrics,
-      deliveriesPerSec: deliveries / seconds,
-      cpuMsPer1000: (cpu * 1e6) / deliveries,
-      seconds,
-      scrapes,
-    };
-  } finally {
-    proc.kill('SIGKILL');
+    if (Date.now() > DEADLINE) throw new Error('relay did not start');
+    await sleep(50);
   }
+  const room = await (
+    await fetch(`${base}/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'p2p', maxParticipants: MEMBERS }),
+    })
+  ).json();
+  const relay = {
+    metrics,
+    proc,
+    base,
+    received: 0,
+    wake: () => undefined,
+    sockets: [],
+    seconds: 0,
+    deliveries: 0,
+    scrapes: 0,
+    lastScrape: 0,
+  };
+  for (let i = 0; i < MEMBERS; i++) {
+    const q = new URLSearchParams({
+      roomId: room.roomId,
+      clientId: `m${i}`,
+      joinToken: room.joinToken,
+    });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?${q}`, { perMessageDeflate: false });
+    await new Promise((resolve, reject) => {
+      ws.once('message', resolve); // welcome
+      ws.once('error', reject);
+    });
+    if (i > 0) {
+      ws.on('message', (data) => {
+        if (data[0] === 0x81) {
+          relay.received++;
+          relay.wake();
+        }
+      });
+    }
+    relay.sockets.push(ws);
+  }
+  const frame = Buffer.alloc(1 + PAYLOAD);
+  frame[0] = 0x01; // SEND
+  /** Sends n frames and waits until every member has them all. */
+  relay.window = async (n) => {
+    const target = relay.received + n * (MEMBERS - 1);
+    for (let i = 0; i < n; i++) relay.sockets[0].send(frame);
+    while (relay.received < target) {
+      if (Date.now() > DEADLINE) throw new Error('benchmark timed out');
+      await new Promise((r) => {
+        relay.wake = r;
+        setTimeout(r, 1000);
+      });
+    }
+  };
+  return relay;
+}
+
+/** One timed window on `relay`; the metrics relay is scraped inside its window when due. */
+async function timedWindow(relay, n) {
+  const start = performance.now();
+  if (relay.metrics && start - relay.lastScrape >= SCRAPE_EVERY_MS) {
+    const res = await fetch(`${relay.base}/metrics`);
+    await res.text();
+    if (res.ok) relay.scrapes++;
+    relay.lastScrape = start;
+  }
+  await relay.window(n);
+  relay.seconds += (performance.now() - start) / 1000;
+  relay.deliveries += n * (MEMBERS - 1);
 }
 
 const median = (xs) => {
@@ -166,79 +171,129 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const results = [];
-for (let r = 0; r < RUNS; r++) {
-  // Alternate which mode goes first so drift (thermal, neighbours) hits both equally.
-  for (const m of r % 2 === 0 ? [true, false] : [false, true]) {
-    const res = await run(m);
-    results.push(res);
-    console.log(
-      `run ${r + 1} METRICS=${m ? 1 : 0}: ${Math.round(res.deliveriesPerSec)} deliveries/s, ` +
-        `relay CPU ${res.cpuMsPer1000.toFixed(2)} ms per 1000 deliveries, ${res.scrapes} scrapes`,
-    );
+const pct = (x) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)} %`;
+
+/**
+ * ROUNDS rounds of alternating windows between a relay with `metricsA` and one with METRICS=0.
+ * With metricsA false it is an A/A run: the same two setups, so any ratio away from 1 is this
+ * method's own bias and noise on this machine at this moment.
+ */
+async function compare(metricsA) {
+  const label = metricsA ? 'METRICS=1' : 'METRICS=0 (A/A)';
+  const on = await startRelay(metricsA);
+  // The scrape schedule is the same in the A/A run (a 404 from the METRICS=0 relay).
+  on.metrics = true;
+  const off = await startRelay(false);
+  const rounds = [];
+  try {
+    for (const relay of [on, off]) await relay.window(WARMUP);
+    for (let r = 0; r < ROUNDS; r++) {
+      const snapshot = (relay) => ({
+        seconds: relay.seconds,
+        deliveries: relay.deliveries,
+        cpu: cpuSeconds(relay.proc.pid),
+        scrapes: relay.scrapes,
+      });
+      const before = { on: snapshot(on), off: snapshot(off) };
+      // A B B A A B ...: whichever went second goes first next, so neither always follows the other.
+      let order = r % 2 === 0 ? [on, off] : [off, on];
+      for (let sent = 0; sent < ROUND_FRAMES; sent += WINDOW) {
+        const n = Math.min(WINDOW, ROUND_FRAMES - sent);
+        for (const relay of order) await timedWindow(relay, n);
+        order = [order[1], order[0]];
+      }
+      const after = { on: snapshot(on), off: snapshot(off) };
+      const measure = (k) => {
+        const deliveries = after[k].deliveries - before[k].deliveries;
+        return {
+          deliveriesPerSec: deliveries / (after[k].seconds - before[k].seconds),
+          cpuMsPer1000: ((after[k].cpu - before[k].cpu) * 1e6) / deliveries,
+          scrapes: after[k].scrapes - before[k].scrapes,
+        };
+      };
+      const round = { on: measure('on'), off: measure('off') };
+      round.ratio = round.on.deliveriesPerSec / round.off.deliveriesPerSec;
+      round.cpuRatio = round.on.cpuMsPer1000 / round.off.cpuMsPer1000;
+      rounds.push(round);
+      console.log(
+        `round ${r + 1}: ${label} ${Math.round(round.on.deliveriesPerSec)}/s, METRICS=0 ` +
+          `${Math.round(round.off.deliveriesPerSec)}/s (x${round.ratio.toFixed(3)}); relay CPU per ` +
+          `1000 deliveries ${round.on.cpuMsPer1000.toFixed(2)} vs ${round.off.cpuMsPer1000.toFixed(2)} ms; ` +
+          `${round.on.scrapes} scrapes`,
+      );
+    }
+  } finally {
+    for (const relay of [on, off]) {
+      for (const ws of relay.sockets) ws.terminate();
+      if (PROFILE_DIR === undefined) {
+        relay.proc.kill('SIGKILL');
+        continue;
+      }
+      // A profile is written on a clean exit only: SIGTERM drains (grace 0) and exits.
+      const exited = new Promise((resolve) => relay.proc.once('exit', resolve));
+      relay.proc.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      relay.proc.kill('SIGKILL');
+    }
   }
+  const result = {
+    rounds,
+    ratio: median(rounds.map((r) => r.ratio)),
+    cpuRatio: median(rounds.map((r) => r.cpuRatio)),
+    overall: on.deliveries / on.seconds / (off.deliveries / off.seconds),
+  };
+  console.log(
+    `${label}/METRICS=0: median per-round throughput ratio ${result.ratio.toFixed(3)} ` +
+      `(${pct(result.ratio)}); pooled ${result.overall.toFixed(3)}; relay CPU per delivery ` +
+      `${pct(result.cpuRatio)}`,
+  );
+  return result;
 }
-const on = results.filter((r) => r.metrics);
-const off = results.filter((r) => !r.metrics);
-const tputOn = median(on.map((r) => r.deliveriesPerSec));
-const tputOff = median(off.map((r) => r.deliveriesPerSec));
-const cpuOn = median(on.map((r) => r.cpuMsPer1000));
-const cpuOff = median(off.map((r) => r.cpuMsPer1000));
-const tputDelta = ((tputOn - tputOff) / tputOff) * 100;
-const cpuDelta = ((cpuOn - cpuOff) / cpuOff) * 100;
-const within = Math.abs(Math.min(0, tputDelta)) <= 5;
-// Paired by round (same machine state): the relay's CPU per delivery, on against off.
-const paired = [];
-for (let i = 0; i + 1 < results.length; i += 2) {
-  const [x, y] = [results[i], results[i + 1]];
-  const [a, b] = x.metrics ? [x, y] : [y, x];
-  paired.push(((a.cpuMsPer1000 - b.cpuMsPer1000) / b.cpuMsPer1000) * 100);
-}
-const pct = (n) => `${n >= 0 ? '+' : ''}${n.toFixed(1)} %`;
-console.log(
-  `median: METRICS=1 ${Math.round(tputOn)}/s, METRICS=0 ${Math.round(tputOff)}/s ` +
-    `(${tputDelta.toFixed(1)} %); relay CPU per delivery ${cpuDelta >= 0 ? '+' : ''}${cpuDelta.toFixed(1)} %; ` +
-    `${within ? 'within' : 'NOT within'} 5 %`,
-);
+
+const main = await compare(true);
+const calibration = args.includes('--no-aa') ? undefined : await compare(false);
+const { rounds, ratio, cpuRatio, overall } = main;
+const within = ratio >= 0.95;
+console.log(`throughput with metrics on is ${within ? 'within' : 'NOT within'} 5 % of metrics off`);
 
 if (!args.includes('--no-write')) {
   const fmt = (n) => Math.round(n).toLocaleString('en-US');
-  const rows = results
+  const rows = rounds
     .map(
       (r, i) =>
-        `| ${Math.floor(i / 2) + 1} | ${r.metrics ? 1 : 0} | ${fmt(r.deliveriesPerSec)} | ${r.cpuMsPer1000.toFixed(2)} | ${r.scrapes} |`,
+        `| ${i + 1} | ${fmt(r.on.deliveriesPerSec)} | ${fmt(r.off.deliveriesPerSec)} | ${r.ratio.toFixed(3)} | ` +
+        `${r.on.cpuMsPer1000.toFixed(2)} | ${r.off.cpuMsPer1000.toFixed(2)} | ${r.on.scrapes} |`,
     )
     .join('\n');
   const section = `<!-- metrics-overhead:start -->
 ## Metrics overhead
 
-\`node apps/relay/bench/metrics-overhead.mjs --runs ${RUNS} --frames ${FRAMES} --members ${MEMBERS}\`
+\`node apps/relay/bench/metrics-overhead.mjs --rounds ${ROUNDS} --frames ${ROUND_FRAMES} --members ${MEMBERS}\`
 (${new Date().toISOString().slice(0, 10)}, Node ${process.versions.node}, ${cpus().length} cores shared with
-other work, loopback). One room of ${MEMBERS} members, one sender, ${FRAMES} frames of ${PAYLOAD} bytes in
-windows of ${WINDOW}: ${fmt(FRAMES * (MEMBERS - 1))} deliveries per run. \`METRICS=1\` runs are scraped every
-second (Prometheus usually scrapes every 15–30 s); \`METRICS=0\` has no registry, no Node collectors
-and no fan-out timing. Modes alternate; the load generator runs on the same machine, so
-deliveries/s is bounded by both processes; relay CPU per 1000 deliveries isolates the relay.
+other work, loopback). Two relays run at once, \`METRICS=1\` and \`METRICS=0\`, each with one room of
+${MEMBERS} members and one sender (${PAYLOAD}-byte frames). Windows of ${WINDOW} frames alternate between
+the two relays (each window waits until every member has every frame), so each relay is timed
+only while it alone works and machine noise falls on both alike. The \`METRICS=1\` relay is scraped
+about every ${SCRAPE_EVERY_MS / 1000} s inside its own windows (Prometheus usually scrapes every 15–30 s), so the
+scrape is charged to it; \`METRICS=0\` has no registry, no Node collectors and no fan-out timing. A
+round is ${fmt(ROUND_FRAMES * (MEMBERS - 1))} deliveries per relay.
 
-| run | METRICS | deliveries/s | relay CPU ms / 1000 deliveries | scrapes |
-| --- | ------- | ------------ | ------------------------------ | ------- |
+| round | deliveries/s METRICS=1 | deliveries/s METRICS=0 | ratio | relay CPU ms / 1000 deliveries, on | off | scrapes |
+| ----- | ---------------------- | ---------------------- | ----- | ---------------------------------- | --- | ------- |
 ${rows}
 
-**Median:** ${fmt(tputOn)} deliveries/s with metrics, ${fmt(tputOff)} without
-(${pct(tputDelta)}); relay CPU per delivery ${pct(cpuDelta)}, paired by round
-${paired.map(pct).join(', ')}. Deliveries/s and relay CPU per delivery both swing between runs of the
-same mode here (other jobs share the two cores), so the verdict below is only as good as that
-noise. ${
+**Median per-round ratio: ${ratio.toFixed(3)}** (${pct(ratio)} throughput with metrics on; all rounds
+pooled: ${overall.toFixed(3)}); relay CPU per delivery ${pct(cpuRatio)} (median of rounds).${
+    calibration === undefined
+      ? ''
+      : ` The same method with both relays at \`METRICS=0\` (A/A, ${ROUNDS} rounds, right after) gives
+${calibration.ratio.toFixed(3)} throughput and ${pct(calibration.cpuRatio)} CPU per delivery: differences of that size are this
+machine's noise and the method's bias, not metrics.`
+  } ${
     within
-      ? 'Throughput with metrics on is within 5 % of metrics off.'
+      ? 'Throughput with metrics on is **within 5 %** of metrics off.'
       : 'Throughput with metrics on is **not** within 5 % of metrics off on this run.'
   }
-
-Where the time goes (\`node --cpu-prof\`, one METRICS=1 run of 378,000 deliveries, 2026-11-22):
-prom-client, the metrics module and the fan-out timing together took 17 ms of 5.2 s relay CPU
-(0.3 %); kernel \`writev\` took 60 % and garbage collection 3–4 % in both modes. The differences
-attributable to metrics are that 0.3 %; the rest of the spread in the table is kernel and machine
-noise.
 <!-- metrics-overhead:end -->`;
   const file = join(root, 'docs/benchmarks.md');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
