@@ -52,6 +52,7 @@ export class OwnershipService {
   private timer: { cancel(): void } | undefined;
   /** Set by the drain's last step: no refresh may register this pod again after it left. */
   private leaving = false;
+  private offDirectoryState: (() => void) | undefined;
   private registered = false;
 
   constructor(
@@ -108,11 +109,20 @@ export class OwnershipService {
   }
 
   async start(): Promise<void> {
+    // Register the moment the directory answers, not at the next tick: until then no other pod
+    // can reach this one (a claim from it would find no address: 1013), and after an outage
+    // the pending takeovers and the pod entry wait for nothing.
+    this.offDirectoryState = this.directory.on('state', (next) => {
+      if (next !== 'up' || this.leaving) return;
+      const inFlight = this.refreshing ?? Promise.resolve();
+      void inFlight.then(() => this.refresh());
+    });
     await this.refresh();
     this.timer = this.clock.setInterval(() => void this.refresh(), this.config.directoryRefreshMs);
   }
 
   async stop(): Promise<void> {
+    this.offDirectoryState?.();
     this.timer?.cancel();
     this.timer = undefined;
     await this.directory.close().catch(() => undefined);
@@ -170,7 +180,8 @@ export class OwnershipService {
       return { kind: 'missing' };
     }
     const address = await this.addressOf(owner);
-    if (address === undefined) return this.recoverFromStandby(roomId, key, owner);
+    if (address === undefined)
+      return this.recoverFromStandby(roomId, key, owner, 'its pod has no directory entry');
     return this.claimFrom(roomId, key, owner, address);
   }
 
@@ -182,6 +193,8 @@ export class OwnershipService {
     roomId: string,
     key: RoomKey,
     deadOwner: string | undefined,
+    /** Why the owner counts as gone, for the log (no room id, key or address in it). */
+    why = 'its entry expired',
   ): Promise<Route> {
     const live = new Set(this.peers.map((p) => p.podId));
     const self = { podId: this.config.podName, address: '' };
@@ -223,7 +236,7 @@ export class OwnershipService {
     }
     if (deadOwner !== undefined) {
       this.metrics?.claim('error');
-      this.logger.warn('no standby found for a room whose owner is unreachable');
+      this.logger.warn(`no standby found for a room whose owner is unreachable (${why})`);
     }
     return deadOwner === undefined ? { kind: 'missing' } : { kind: 'unavailable' };
   }
@@ -239,7 +252,8 @@ export class OwnershipService {
     try {
       reply = await this.peerClient.handoff(address, roomId, this.config.podName);
     } catch (error) {
-      if (error instanceof PeerUnreachableError) return this.recoverFromStandby(roomId, key, owner);
+      if (error instanceof PeerUnreachableError)
+        return this.recoverFromStandby(roomId, key, owner, error.message);
       throw error;
     }
     if (reply.status === 'missing') return { kind: 'missing' };

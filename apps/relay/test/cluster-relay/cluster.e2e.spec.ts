@@ -461,4 +461,21 @@ describe('cluster of relay pods behind consistent-hash ingresses', () => {
     );
     await cluster.restartPod(victim);
   }, 90_000);
+
+  it('a new pod is reachable by its peers the moment it is up, not one refresh later', async () => {
+    // A refresh every 5 s: were the pod to register on its first tick instead of when Redis
+    // answers, a join through another pod would be refused with 1013 for seconds.
+    const added = await cluster.addPod({ DIRECTORY_TTL_MS: '15000', DIRECTORY_REFRESH_MS: '5000' });
+    try {
+      const room = await createRoom(added.url);
+      const other = cluster.pods().find((p) => p.pid !== undefined && p.name !== added.name)!;
+      const member = new ClusterMember(wsUrl(other.url), room.roomId, 'first', room.joinToken);
+      members.push(member);
+      await member.connect(3000);
+      expect(member.closes).toEqual([]);
+      expect(member.connects).toBe(1);
+    } finally {
+      await cluster.removePod(added.name);
+    }
+  }, 30_000);
 });
