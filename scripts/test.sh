@@ -190,21 +190,22 @@ run_promtool() {
   local f rules=() tests=()
   for f in deploy/prometheus/*.yaml deploy/prometheus/*.yml; do
     [[ -f "${f}" ]] || continue
-    # Only rule files (top-level `groups:`); a scrape config or anything else is not ours to check.
-    if grep -q '^groups:' "${f}"; then rules+=("${f}"); else echo "-- not a rule file, skipped: ${f}"; fi
+    # Rule files have a top-level `groups:`, rule unit tests a top-level `rule_files:`; anything
+    # else (a scrape config) is not ours to check.
+    if grep -q '^groups:' "${f}"; then
+      rules+=("${f}")
+    elif grep -q '^rule_files:' "${f}"; then
+      tests+=("${f}")
+    else
+      echo "-- neither rules nor rule tests, skipped: ${f}"
+    fi
   done
   [[ ${#rules[@]} -gt 0 ]] || { echo "no rule files (top-level groups:) in deploy/prometheus"; return 1; }
   echo "-- promtool check rules ${rules[*]}"
   promtool check rules "${rules[@]}"
-  for f in deploy/prometheus/tests/*.yaml deploy/prometheus/tests/*.yml; do
-    [[ -f "${f}" ]] && tests+=("${f}")
-  done
-  if [[ ${#tests[@]} -gt 0 ]]; then
-    echo "-- promtool test rules ${tests[*]}"
-    promtool test rules "${tests[@]}"
-  else
-    echo "-- promtool test rules: no deploy/prometheus/tests/*.yaml yet"
-  fi
+  [[ ${#tests[@]} -gt 0 ]] || { echo "no rule unit tests (top-level rule_files:) in deploy/prometheus"; return 1; }
+  echo "-- promtool test rules ${tests[*]}"
+  promtool test rules "${tests[@]}"
 }
 
 run_k6_smoke() { npm run --silent k6:smoke; }
