@@ -50,6 +50,15 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['scope:protocol', 'scope:e2ee', 'scope:client'],
             },
             {
+              // The Angular admin dashboard and the embeddable widget: browser apps on the SDK.
+              sourceTag: 'scope:admin',
+              onlyDependOnLibsWithTags: ['scope:protocol', 'scope:e2ee', 'scope:client'],
+            },
+            {
+              sourceTag: 'scope:widget',
+              onlyDependOnLibsWithTags: ['scope:protocol', 'scope:e2ee', 'scope:client'],
+            },
+            {
               sourceTag: 'platform:universal',
               bannedExternalImports: nodeOnly,
             },
