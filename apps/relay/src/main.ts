@@ -14,6 +14,7 @@ import { RelayWsAdapter } from './gateway/relay-ws.adapter';
 import { jsonBody } from './http/body';
 import { HttpErrorFilter } from './http/http-exception.filter';
 import { rateLimit } from './http/rate-limit.middleware';
+import { staticUi } from './http/static-ui';
 import { AdminController } from './admin/admin.controller';
 import { RelayGateway } from './gateway/relay.gateway';
 import { DrainService } from './lifecycle/drain.service';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     }),
   );
   app.use(app.get(MetricsService).httpMiddleware());
+  // Before the rate limit: loading the dashboard or the widget must not eat the API budget.
+  app.use(staticUi(config));
   app.use(rateLimit(config, app.get(WindowLimiter), app.get(Clock), stats));
   const [parse, parseErrors] = jsonBody(config.http.maxBodyBytes);
   app.use(parse, parseErrors);

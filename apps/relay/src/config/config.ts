@@ -14,6 +14,12 @@ export interface RelayConfig {
   readonly port: number;
   readonly host: string;
   readonly logging: boolean;
+  readonly ui: {
+    /** ADMIN_UI_DIR: the built admin dashboard served at /admin/ ('' = apps/admin/dist/browser). */
+    readonly adminDir: string;
+    /** WIDGET_DIR: the built widget served at /widget/ ('' = apps/widget/dist). */
+    readonly widgetDir: string;
+  };
   readonly metrics: {
     /** METRICS: Prometheus /metrics, and the fan-out timing behind its histogram. */
     readonly enabled: boolean;
@@ -145,6 +151,8 @@ export const CONFIG_DEFAULTS = {
   DIRECTORY_TTL_MS: '15000',
   DIRECTORY_REFRESH_MS: '5000',
   CLUSTER_REQUEST_TIMEOUT_MS: '1500',
+  ADMIN_UI_DIR: '',
+  WIDGET_DIR: '',
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -257,6 +265,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     host,
     logging: bool('LOGGING'),
     metrics: { enabled: bool('METRICS'), port: int('METRICS_PORT', 0, 65535) },
+    ui: { adminDir: raw('ADMIN_UI_DIR').trim(), widgetDir: raw('WIDGET_DIR').trim() },
     auth: {
       apiKey,
       adminKey: secret('ANOCHAT_ADMIN_KEY'),

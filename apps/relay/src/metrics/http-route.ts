@@ -31,7 +31,8 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
 export function routeTemplate(req: Request): string {
   const route = (req as { route?: { path?: unknown } }).route;
   if (typeof route?.path === 'string' && route.path !== '*') return req.baseUrl + route.path;
-  return templateOfPath(req.path);
+  // Inside a mounted router (the static UI) req.path is relative to the mount point.
+  return templateOfPath(req.originalUrl.split('?')[0] ?? req.path);
 }
 
 export function templateOfPath(path: string): string {
