@@ -56,6 +56,7 @@ suite('admin dashboard in headless Chromium through the real relay', () => {
     mkdirSync(SHOTS, { recursive: true });
     relay = await startRelay({ ANOCHAT_ADMIN_KEY: ADMIN_KEY, ANOCHAT_API_KEY: API_KEY });
     origin = await adminOrigin(relay.baseUrl);
+    console.info(`admin e2e: dashboard served by the ${origin.via}`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -198,5 +199,17 @@ suite('admin dashboard in headless Chromium through the real relay', () => {
     expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
 
     expect(problems).toEqual([]);
+
+    // --- the relay goes away: the dashboard says so and keeps the key -------------------------
+    await page.getByTestId('admin-key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('no-rooms').waitFor();
+    expect(await page.getByTestId('chat-panel').count()).toBe(0); // signing out cleared it
+    await relay.stop();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByTestId('refresh-error').waitFor();
+    expect(await text(page, 'refresh-error')).toMatch(/unreachable|unavailable/);
+    expect(await page.evaluate(() => sessionStorage.getItem('nullroom.admin.key'))).toBe(ADMIN_KEY);
+    await page.screenshot({ path: join(SHOTS, '7-unreachable.png') });
   }, 90_000);
 });

@@ -43,7 +43,7 @@ export class App {
         this.store.start();
       } else {
         this.store.stop();
-        this.chat.leave();
+        this.chat.dismiss();
       }
     });
   }

@@ -43,7 +43,9 @@ export interface AdminOrigin {
 
 export async function adminOrigin(relayBaseUrl: string): Promise<AdminOrigin> {
   const index = readFileSync(join(ADMIN_DIST, 'index.html'), 'utf8');
+  // ADMIN_E2E_VIA=proxy exercises the stand-in even where the relay serves the dashboard.
   try {
+    if (process.env.ADMIN_E2E_VIA === 'proxy') throw new Error('stand-in requested');
     const res = await fetch(`${relayBaseUrl}/admin/`);
     if (res.ok && (await res.text()) === index) {
       return { url: relayBaseUrl, via: 'relay', close: () => Promise.resolve() };
