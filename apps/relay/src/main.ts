@@ -15,6 +15,7 @@ import { jsonBody } from './http/body';
 import { HttpErrorFilter } from './http/http-exception.filter';
 import { rateLimit } from './http/rate-limit.middleware';
 import { staticUi } from './http/static-ui';
+import { cors } from './http/cors';
 import { AdminController } from './admin/admin.controller';
 import { RelayGateway } from './gateway/relay.gateway';
 import { DrainService } from './lifecycle/drain.service';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   app.use(app.get(MetricsService).httpMiddleware());
   // Before the rate limit: loading the dashboard or the widget must not eat the API budget.
   app.use(staticUi(config));
+  // Before the rate limit too, so a 429 carries the headers a browser needs to read it.
+  app.use(cors(config.http.corsOrigins));
   app.use(rateLimit(config, app.get(WindowLimiter), app.get(Clock), stats));
   const [parse, parseErrors] = jsonBody(config.http.maxBodyBytes);
   app.use(parse, parseErrors);

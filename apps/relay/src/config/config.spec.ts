@@ -56,6 +56,21 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads CORS_ORIGINS as *, none, or a list of origins, and refuses anything else', () => {
+    const list = loadConfig({ CORS_ORIGINS: 'https://a.example, http://b.example:8080/' });
+    expect(list.ok && [...(list.config.http.corsOrigins as Set<string>)]).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    const none = loadConfig({ CORS_ORIGINS: 'none' });
+    expect(none.ok && (none.config.http.corsOrigins as Set<string>).size).toBe(0);
+    const all = loadConfig({});
+    expect(all.ok && all.config.http.corsOrigins).toBe('*');
+    const bad = loadConfig({ CORS_ORIGINS: 'https://a.example/path, shop.example' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join()).toContain('CORS_ORIGINS');
+  });
+
   it('requires the secrets that switched-on features need', () => {
     const r1 = loadConfig({ TURNSTILE: '1' });
     expect(!r1.ok && r1.errors).toEqual(['TURNSTILE=1 needs TURNSTILE_SECRET_KEY']);

@@ -54,6 +54,8 @@ export interface RelayConfig {
     /** TRUST_PROXY: number of reverse-proxy hops whose X-Forwarded-For is believed. */
     readonly trustProxyHops: number;
     readonly maxBodyBytes: number;
+    /** CORS_ORIGINS: who may call /public-config and /rooms from a browser ('*', a list, 'none'). */
+    readonly corsOrigins: '*' | ReadonlySet<string>;
   };
   readonly rateLimit: {
     readonly windowMs: number;
@@ -153,6 +155,7 @@ export const CONFIG_DEFAULTS = {
   CLUSTER_REQUEST_TIMEOUT_MS: '1500',
   ADMIN_UI_DIR: '',
   WIDGET_DIR: '',
+  CORS_ORIGINS: '*',
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -260,6 +263,17 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     errors.push('DIRECTORY_REFRESH_MS must be at most half of DIRECTORY_TTL_MS');
   }
 
+  const corsOrigins = parseCorsOrigins(raw('CORS_ORIGINS'));
+  if (corsOrigins !== '*') {
+    for (const origin of corsOrigins) {
+      if (!/^https?:\/\/[^/\s?#]+$/.test(origin)) {
+        errors.push(
+          `CORS_ORIGINS must be *, none, or origins like https://example.com (got ${JSON.stringify(origin)})`,
+        );
+      }
+    }
+  }
+
   const config: RelayConfig = {
     port: int('PORT', 0, 65535),
     host,
@@ -288,6 +302,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     http: {
       trustProxyHops: int('TRUST_PROXY', 0, 10),
       maxBodyBytes: int('HTTP_MAX_BODY_BYTES', 256, 1024 * 1024),
+      corsOrigins,
     },
     rateLimit: {
       windowMs: int('RATE_LIMIT_WINDOW_MS', 1000, 24 * 3600 * 1000),
@@ -324,6 +339,22 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
   };
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: deepFreeze(config) };
+}
+
+/**
+ * CORS_ORIGINS: `*` any site, a comma-separated list of origins
+ * (`https://a.example, https://b.example`), or `none` (same-origin only).
+ */
+export function parseCorsOrigins(value: string): '*' | ReadonlySet<string> {
+  const trimmed = value.trim();
+  if (trimmed === '*') return '*';
+  if (trimmed.toLowerCase() === 'none') return new Set();
+  return new Set(
+    trimmed
+      .split(',')
+      .map((o) => o.trim().replace(/\/+$/, ''))
+      .filter((o) => o !== ''),
+  );
 }
 
 function deepFreeze<T extends object>(value: T): T {
