@@ -1,11 +1,10 @@
 /**
  * The built widget (apps/widget/dist) in headless Chromium against the real relay: p2p host and
  * guest, a support visitor with a Node agent, image previews, option errors, a closed room and
- * host-page CSS. The pages come from one loopback origin that serves /widget/ from dist and
- * passes the rest to the relay (test/serve.ts), so the test needs no relay feature beyond the
- * seed's REST and WebSocket API.
+ * host-page CSS. The pages come from the relay itself, which serves apps/widget/dist at /widget/
+ * (WIDGET_DIR's default), as `npm start` does.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type ClientEvents, NullroomClient } from '@nullroom/client';
@@ -13,7 +12,6 @@ import { type ClientEvents, NullroomClient } from '@nullroom/client';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
 import { solidPng } from './png';
-import { serveWidget, type WidgetServer } from './serve';
 import type * as WidgetApi from '../src/main';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +21,6 @@ const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : descri
 
 suite('widget in headless Chromium through the real relay', () => {
   let relay: RelayProcess;
-  let site: WidgetServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
@@ -38,7 +35,13 @@ suite('widget in headless Chromium through the real relay', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SHOTS, { recursive: true });
     relay = await startRelay({});
-    site = await serveWidget(DIST, relay.port);
+    // The page the tests load is the relay's own /widget/, i.e. this build.
+    const served = await fetch(`${relay.baseUrl}/widget/anochat-widget.js`);
+    if (
+      !served.ok ||
+      (await served.text()) !== readFileSync(join(DIST, 'anochat-widget.js'), 'utf8')
+    )
+      throw new Error(`the relay does not serve this build at /widget/ (${served.status})`);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -49,7 +52,6 @@ suite('widget in headless Chromium through the real relay', () => {
     for (const a of agents) a.close();
     for (const c of contexts) await c.close();
     await browser?.close();
-    await site?.close();
     await relay?.stop();
   });
 
@@ -63,7 +65,7 @@ suite('widget in headless Chromium through the real relay', () => {
     const context = await browser.newContext({ viewport: { width, height } });
     contexts.push(context);
     await context.route(
-      (url) => url.origin !== site.origin,
+      (url) => url.origin !== relay.baseUrl,
       (route) => {
         external.push(route.request().url());
         return route.abort();
@@ -74,7 +76,7 @@ suite('widget in headless Chromium through the real relay', () => {
     return page;
   }
 
-  const widgetUrl = (fragment: string): string => `${site.origin}/widget/#${fragment}`;
+  const widgetUrl = (fragment: string): string => `${relay.baseUrl}/widget/#${fragment}`;
 
   async function waitReady(page: Page): Promise<void> {
     await page.locator('.state[data-state="ready"]').waitFor({ timeout: 15_000 });
