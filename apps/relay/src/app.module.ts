@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
+import { CallsService } from './calls/calls.service';
+import { TurnCredentials } from './calls/turn-credentials';
 import {
   MemoryRoomDirectory,
   RedisRoomDirectory,
@@ -75,6 +77,18 @@ export class AppModule {
           useFactory: (clock: Clock, stats: RelayStats) =>
             new RoomsService(config, clock, stats, logger),
           inject: [Clock, RelayStats],
+        },
+        {
+          provide: CallsService,
+          useFactory: (clock: Clock, rooms: RoomsService) => {
+            const calls = new CallsService(
+              config.calls.maxParticipants,
+              new TurnCredentials(config.calls, clock),
+            );
+            rooms.on('ended', (room) => calls.roomEnded(room));
+            return calls;
+          },
+          inject: [Clock, RoomsService],
         },
         {
           provide: OwnershipService,

@@ -63,10 +63,11 @@ describe('REST API (seed 000 contract)', () => {
     });
   });
 
-  it('GET /public-config publishes the Turnstile switch and site key', async () => {
+  it('GET /public-config publishes the Turnstile switch and site key, and the call settings', async () => {
     expect((await call('GET', '/public-config')).body).toEqual({
       turnstile: false,
       turnstileSiteKey: null,
+      calls: { enabled: true, maxParticipants: 8, turn: false },
     });
   });
 

@@ -11,18 +11,25 @@ import { asciiDecode } from './text';
  *
  *   SEND     0x01 | payload…                       broadcast to every other member
  *   SEND_TO  0x02 | n:u8 | recipient:n bytes | payload…   unicast to one member
+ *   CALL_JOIN  0x0C                                 join the room's call: TURN credentials please
+ *   CALL_LEAVE 0x0D                                 left the room's call
  *
- * The relay never looks past the header: the payload is opaque ciphertext.
+ * The relay never looks past the header: the payload is opaque ciphertext. The two call frames
+ * carry nothing at all (call-frames.ts says why they exist).
  */
 export const ClientFrameType = {
   SEND: 0x01,
   SEND_TO: 0x02,
+  CALL_JOIN: 0x0c,
+  CALL_LEAVE: 0x0d,
 } as const;
 export type ClientFrameType = (typeof ClientFrameType)[keyof typeof ClientFrameType];
 
 export type ClientFrame =
   | { readonly type: 'send'; readonly payloadOffset: number }
-  | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number };
+  | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number }
+  | { readonly type: 'call-join' }
+  | { readonly type: 'call-leave' };
 
 export type DecodeResult<T> =
   { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly error: string };
@@ -67,6 +74,13 @@ export function decodeClientFrame(data: Uint8Array): DecodeResult<ClientFrame> {
       if (!CLIENT_ID_PATTERN.test(to)) return { ok: false, error: 'invalid SEND_TO recipient' };
       return { ok: true, frame: { type: 'send-to', to, payloadOffset: 2 + n } };
     }
+    case ClientFrameType.CALL_JOIN:
+    case ClientFrameType.CALL_LEAVE:
+      if (data.byteLength !== 1) return { ok: false, error: 'call frames carry no payload' };
+      return {
+        ok: true,
+        frame: { type: data[0] === ClientFrameType.CALL_JOIN ? 'call-join' : 'call-leave' },
+      };
     default:
       return { ok: false, error: 'unknown frame type' };
   }

@@ -1,5 +1,6 @@
 export * from './client-frame';
 export * from './server-frame';
+export * from './call-frames';
 export * from './close-codes';
 export * from './limits';
 export { utf8Decode, utf8Encode } from './text';

@@ -1,3 +1,4 @@
+import { type CallCredentials, toCallCredentials } from './call-frames';
 import { CLIENT_ID_PATTERN } from './limits';
 import { asciiDecode, utf8Decode, utf8Encode } from './text';
 import type { DecodeResult } from './client-frame';
@@ -12,6 +13,8 @@ import type { DecodeResult } from './client-frame';
  *   LEFT        0x84 | n:u8 | clientId:n bytes
  *   ERROR       0x85 | JSON {code, message}           (non-fatal; the connection stays open)
  *   ROOM_CLOSED 0x86 | JSON {reason}                  (followed by a 4000-range close)
+ *   CALL_CREDENTIALS 0x94 | JSON {urls, username?, credential?, ttlS, maxParticipants}
+ *                                                    (the answer to CALL_JOIN, call-frames.ts)
  *
  * The sender id in MESSAGE is stamped by the relay from the authenticated connection; a client
  * cannot choose it.
@@ -23,6 +26,7 @@ export const ServerFrameType = {
   LEFT: 0x84,
   ERROR: 0x85,
   ROOM_CLOSED: 0x86,
+  CALL_CREDENTIALS: 0x94,
 } as const;
 export type ServerFrameType = (typeof ServerFrameType)[keyof typeof ServerFrameType];
 
@@ -51,6 +55,10 @@ export interface Welcome {
 export const FrameErrorCode = {
   MALFORMED_FRAME: 'malformed_frame',
   UNKNOWN_RECIPIENT: 'unknown_recipient',
+  /** CALL_JOIN refused: the room's call has CALL_MAX_PARTICIPANTS members. */
+  CALL_FULL: 'call_full',
+  /** CALL_JOIN refused: this relay runs with calls off (CALL_MAX_PARTICIPANTS=0). */
+  CALLS_DISABLED: 'calls_disabled',
 } as const;
 export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];
 
@@ -66,7 +74,8 @@ export type ServerFrame =
   | { readonly type: 'joined'; readonly clientId: string }
   | { readonly type: 'left'; readonly clientId: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string }
-  | { readonly type: 'room-closed'; readonly reason: string };
+  | { readonly type: 'room-closed'; readonly reason: string }
+  | ({ readonly type: 'call-credentials' } & CallCredentials);
 
 /**
  * The MESSAGE header for one sender: the relay builds it once per connection and per flag set,
@@ -106,6 +115,16 @@ export function encodeError(code: FrameErrorCode, message: string): Uint8Array {
 
 export function encodeRoomClosed(reason: string): Uint8Array {
   return withJson(ServerFrameType.ROOM_CLOSED, { reason });
+}
+
+export function encodeCallCredentials(credentials: CallCredentials): Uint8Array {
+  const { urls, username, credential, ttlS, maxParticipants } = credentials;
+  return withJson(ServerFrameType.CALL_CREDENTIALS, {
+    urls,
+    ...(username === undefined ? {} : { username, credential }),
+    ttlS,
+    maxParticipants,
+  });
 }
 
 /** Decodes any relay frame. Never throws; returns `ok: false` for anything malformed. */
@@ -159,6 +178,11 @@ export function decodeServerFrame(data: Uint8Array): DecodeResult<ServerFrame> {
         return { ok: false, error: 'invalid ROOM_CLOSED' };
       }
       return { ok: true, frame: { type: 'room-closed', reason: body.reason } };
+    }
+    case ServerFrameType.CALL_CREDENTIALS: {
+      const credentials = toCallCredentials(readJson(data));
+      if (credentials === undefined) return { ok: false, error: 'invalid CALL_CREDENTIALS' };
+      return { ok: true, frame: { type: 'call-credentials', ...credentials } };
     }
     default:
       return { ok: false, error: 'unknown frame type' };

@@ -13,6 +13,10 @@ import {
   encodeSend,
   encodeSendTo,
   encodeWelcome,
+  encodeCallCredentials,
+  encodeCallJoin,
+  encodeCallLeave,
+  turnUsernameExpiry,
   type ServerFrame,
 } from '../src';
 
@@ -36,6 +40,8 @@ describe('golden vectors', () => {
   it('encodes client frames to the vectors', () => {
     expect(hex(encodeSend(bytes('dead')))).toBe('01dead');
     expect(hex(encodeSendTo('bob', bytes('ff')))).toBe('0203626f62ff');
+    expect(hex(encodeCallJoin())).toBe('0c');
+    expect(hex(encodeCallLeave())).toBe('0d');
   });
 
   it.each(vectors.clientInvalid)('refuses client $name', ({ hex: h, error }) => {
@@ -76,6 +82,17 @@ describe('golden vectors', () => {
       byName['ERROR'],
     );
     expect(hex(encodeRoomClosed('closed'))).toBe(byName['ROOM_CLOSED']);
+    for (const name of ['CALL_CREDENTIALS', 'CALL_CREDENTIALS without TURN']) {
+      const body = { ...vectors.server.find((v) => v.name === name)!.frame };
+      delete body.type;
+      expect(hex(encodeCallCredentials(body as never))).toBe(byName[name]);
+    }
+  });
+
+  it('reads the expiry from a TURN REST API username', () => {
+    expect(turnUsernameExpiry('1764590400:5mSGG4oBd2IS4rqD')).toBe(1764590400);
+    expect(turnUsernameExpiry('alice')).toBeUndefined();
+    expect(turnUsernameExpiry(':1764590400')).toBeUndefined();
   });
 
   it.each(vectors.serverInvalid)('refuses server $name', ({ hex: h, error }) => {

@@ -78,6 +78,59 @@ describe('loadConfig', () => {
     expect(!r2.ok && r2.errors).toEqual(['REQUIRE_WS_API_KEY=1 needs ANOCHAT_API_KEY']);
   });
 
+  it('reads the call settings: no STUN/TURN server by default, credentials only with a secret', () => {
+    const none = loadConfig({});
+    expect(none.ok && none.config.calls).toEqual({
+      maxParticipants: 8,
+      turn: { urls: [], secret: '', ttlS: 3600 },
+    });
+    const turn = loadConfig({
+      TURN_URLS: ' turn:turn.example:3478?transport=udp, turns:turn.example:5349 ,stun:[::1]:3478',
+      TURN_SECRET: 'a-shared-secret-0123456789',
+      TURN_TTL_S: '600',
+      CALL_MAX_PARTICIPANTS: '4',
+    });
+    expect(turn.ok && turn.config.calls).toEqual({
+      maxParticipants: 4,
+      turn: {
+        urls: [
+          'turn:turn.example:3478?transport=udp',
+          'turns:turn.example:5349',
+          'stun:[::1]:3478',
+        ],
+        secret: 'a-shared-secret-0123456789',
+        ttlS: 600,
+      },
+    });
+    const off = loadConfig({ CALL_MAX_PARTICIPANTS: '0' });
+    expect(off.ok && off.config.calls.maxParticipants).toBe(0);
+  });
+
+  it.each([
+    [{ TURN_URLS: 'turn:turn.example' }, 'TURN_URLS with a turn: or turns: URL needs TURN_SECRET'],
+    [
+      { TURN_URLS: 'stun:turn.example', TURN_SECRET: 'a-shared-secret-0123456789' },
+      'TURN_SECRET is set but TURN_URLS names no turn: or turns: URL',
+    ],
+    [
+      { TURN_URLS: 'turn:t.example', TURN_SECRET: 'short' },
+      'TURN_SECRET must be at least 16 bytes',
+    ],
+    [
+      { TURN_URLS: 'https://turn.example/' },
+      'TURN_URLS must be a comma-separated list of stun:, turn: or turns: URLs (got "https://turn.example/")',
+    ],
+    [{ TURN_TTL_S: '5' }, 'TURN_TTL_S must be an integer from 60 to 604800 (got "5")'],
+    [{ CALL_MAX_PARTICIPANTS: '1' }, 'CALL_MAX_PARTICIPANTS must be 0 (calls off) or at least 2'],
+    [
+      { CALL_MAX_PARTICIPANTS: '33' },
+      'CALL_MAX_PARTICIPANTS must be an integer from 0 to 32 (got "33")',
+    ],
+  ])('refuses inconsistent call settings %j', (env, error) => {
+    const result = loadConfig(env);
+    expect(!result.ok && result.errors).toEqual([error]);
+  });
+
   it('never echoes a secret value', () => {
     const result = loadConfig({ ANOCHAT_ADMIN_KEY: ' padded-secret ' });
     expect(result.ok).toBe(false);

@@ -1,4 +1,7 @@
 import {
+  CALL_MAX_PARTICIPANTS_LIMIT,
+  DEFAULT_CALL_MAX_PARTICIPANTS,
+  DEFAULT_TURN_TTL_S,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_PARTICIPANTS,
   MAX_PARTICIPANTS_LIMIT,
@@ -90,6 +93,18 @@ export interface RelayConfig {
     readonly directoryRefreshMs: number;
     readonly requestTimeoutMs: number;
   };
+  readonly calls: {
+    /** CALL_MAX_PARTICIPANTS: members in one room's call (a mesh); 0 = calls off. */
+    readonly maxParticipants: number;
+    readonly turn: {
+      /** TURN_URLS: stun:/turn:/turns: URLs handed to call members; empty = none (no third party). */
+      readonly urls: readonly string[];
+      /** TURN_SECRET: coturn's static-auth-secret; signs the expiring credentials. */
+      readonly secret: string;
+      /** TURN_TTL_S: how long a credential is valid. */
+      readonly ttlS: number;
+    };
+  };
   readonly drain: {
     /** Time between SIGTERM (unready) and closing members with 1012. */
     readonly graceMs: number;
@@ -156,6 +171,10 @@ export const CONFIG_DEFAULTS = {
   ADMIN_UI_DIR: '',
   WIDGET_DIR: '',
   CORS_ORIGINS: '*',
+  CALL_MAX_PARTICIPANTS: String(DEFAULT_CALL_MAX_PARTICIPANTS),
+  TURN_URLS: '',
+  TURN_SECRET: '',
+  TURN_TTL_S: String(DEFAULT_TURN_TTL_S),
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -165,6 +184,7 @@ const SECRETS: ReadonlySet<Key> = new Set([
   'ANOCHAT_API_KEY',
   'ANOCHAT_ADMIN_KEY',
   'TURNSTILE_SECRET_KEY',
+  'TURN_SECRET',
 ]);
 
 export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
@@ -274,6 +294,28 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     }
   }
 
+  const callMaxParticipants = int('CALL_MAX_PARTICIPANTS', 0, CALL_MAX_PARTICIPANTS_LIMIT);
+  if (callMaxParticipants === 1) {
+    errors.push('CALL_MAX_PARTICIPANTS must be 0 (calls off) or at least 2');
+  }
+  const turnUrls = parseTurnUrls(raw('TURN_URLS'));
+  for (const bad of turnUrls.filter((u) => !TURN_URL.test(u))) {
+    errors.push(
+      `TURN_URLS must be a comma-separated list of stun:, turn: or turns: URLs (got ${JSON.stringify(bad)})`,
+    );
+  }
+  const turnSecret = secret('TURN_SECRET');
+  const relaying = turnUrls.some((u) => /^turns?:/.test(u));
+  if (relaying && turnSecret === '') {
+    errors.push('TURN_URLS with a turn: or turns: URL needs TURN_SECRET');
+  }
+  if (turnSecret !== '' && !relaying) {
+    errors.push('TURN_SECRET is set but TURN_URLS names no turn: or turns: URL');
+  }
+  if (turnSecret !== '' && Buffer.byteLength(turnSecret) < 16) {
+    errors.push('TURN_SECRET must be at least 16 bytes');
+  }
+
   const config: RelayConfig = {
     port: int('PORT', 0, 65535),
     host,
@@ -317,6 +359,14 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       verifyUrl: url('TURNSTILE_VERIFY_URL'),
       timeoutMs: int('TURNSTILE_TIMEOUT_MS', 100, 60_000),
     },
+    calls: {
+      maxParticipants: callMaxParticipants,
+      turn: {
+        urls: turnUrls,
+        secret: turnSecret,
+        ttlS: int('TURN_TTL_S', 60, 7 * 24 * 3600),
+      },
+    },
     drain: {
       graceMs: int('DRAIN_GRACE_MS', 0, 600_000),
       reconnectJitterMs: int('DRAIN_RECONNECT_JITTER_MS', 0, 600_000),
@@ -355,6 +405,18 @@ export function parseCorsOrigins(value: string): '*' | ReadonlySet<string> {
       .map((o) => o.trim().replace(/\/+$/, ''))
       .filter((o) => o !== ''),
   );
+}
+
+/** A STUN or TURN server URI (RFC 7064, RFC 7065): scheme, host, optional port and transport. */
+const TURN_URL =
+  /^(?:stuns?|turns?):(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
+
+/** TURN_URLS: comma-separated, blanks ignored. */
+export function parseTurnUrls(value: string): string[] {
+  return value
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
 }
 
 function deepFreeze<T extends object>(value: T): T {

@@ -29,6 +29,8 @@ export const CLOSE_TIMEOUT_MS = 5000;
  */
 export class Connection implements Member {
   alive = true;
+  /** CALL_JOIN / CALL_LEAVE: header-only frames handed to the calls service (set at admission). */
+  onCallFrame: ((type: 'call-join' | 'call-leave', room: Room) => void) | undefined;
   private room: Room | undefined;
   private closing = false;
   private readonly frames: TokenBucket;
@@ -134,6 +136,10 @@ export class Connection implements Member {
     const frame = decoded.frame;
     if (frame.type === 'send') {
       this.fanout(room, concat(this.binaryHeader, data, frame.payloadOffset));
+      return;
+    }
+    if (frame.type === 'call-join' || frame.type === 'call-leave') {
+      this.onCallFrame?.(frame.type, room);
       return;
     }
     const target = room.get(frame.to);

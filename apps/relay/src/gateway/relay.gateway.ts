@@ -5,6 +5,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
 import { CloseCode, encodeRestartReason, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
+import { CallsService } from '../calls/calls.service';
 import { WindowLimiter } from '../abuse/window-limiter';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
@@ -52,6 +53,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
+    @Inject(CallsService) private readonly calls: CallsService,
   ) {}
 
   afterInit(): void {
@@ -213,7 +215,9 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       limits,
       this.stats,
       (conn, room) => {
-        if (room !== undefined) this.rooms.leave(room, conn);
+        if (room === undefined) return;
+        this.calls.leave(room, conn);
+        this.rooms.leave(room, conn);
       },
       this.clock.now(),
     );
@@ -222,6 +226,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       apiKey: params.apiKey,
     });
     connection.attach(room);
+    connection.onCallFrame = (type, at) =>
+      type === 'call-join' ? this.calls.join(at, connection) : this.calls.leave(at, connection);
     annotate({ 'nullroom.room.mode': room.mode, 'nullroom.room.participants': room.size });
     this.connections.add(connection);
     this.stats.connectionsOpen++;

@@ -35,10 +35,23 @@ export class HealthController {
     return { ready, draining: !ready, directory: this.ownership.health().state };
   }
 
-  /** Seed 000: what the widget needs to know before creating a room. */
+  /**
+   * Seed 000: what the widget needs to know before creating a room. `calls` (ours) tells the UI
+   * whether to offer calls, how large one may be, and whether a TURN server can hide a caller's
+   * address; the credentials themselves go only to room members, over their socket.
+   */
   @Get('public-config')
-  publicConfig(): { turnstile: boolean; turnstileSiteKey: string | null } {
+  publicConfig(): {
+    turnstile: boolean;
+    turnstileSiteKey: string | null;
+    calls: { enabled: boolean; maxParticipants: number; turn: boolean };
+  } {
     const { enabled, siteKey } = this.config.turnstile;
-    return { turnstile: enabled, turnstileSiteKey: siteKey === '' ? null : siteKey };
+    const { maxParticipants, turn } = this.config.calls;
+    return {
+      turnstile: enabled,
+      turnstileSiteKey: siteKey === '' ? null : siteKey,
+      calls: { enabled: maxParticipants > 0, maxParticipants, turn: turn.secret !== '' },
+    };
   }
 }

@@ -1,4 +1,5 @@
 import { type Provider } from '@nestjs/common';
+import { CallsService } from '../calls/calls.service';
 import { RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
 import { RelayGateway } from '../gateway/relay.gateway';
@@ -29,11 +30,13 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
         rooms: RoomsService,
         gateway: RelayGateway,
         drain: DrainService,
+        calls: CallsService,
       ) => {
         // The forwarding hop carries the trace context (a no-op without the SDK).
         gateway.tracePropagation = () => traceHeaders();
         return new MetricsService(config, {
           stats,
+          calls,
           cluster,
           limits: { maxRooms: config.rooms.maxRooms, maxConnections: config.ws.maxConnections },
           roomsClosedByReason: observer.closedByReason,
@@ -46,7 +49,15 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
           draining: () => drain.draining,
         });
       },
-      inject: [RelayStats, ClusterMetrics, RoomObserver, RoomsService, RelayGateway, DrainService],
+      inject: [
+        RelayStats,
+        ClusterMetrics,
+        RoomObserver,
+        RoomsService,
+        RelayGateway,
+        DrainService,
+        CallsService,
+      ],
     },
     { provide: TracingLifecycle, useValue: new TracingLifecycle() },
   ];

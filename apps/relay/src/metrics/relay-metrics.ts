@@ -12,9 +12,20 @@ import { HistogramCollector } from './histogram-collector';
 
 const EVENT_LOOP_SAMPLE_MS = 50;
 
+/** The calls service's counts (CallsService): no room, no member, no call id. */
+export interface CallCounts {
+  readonly started: number;
+  readonly ended: number;
+  readonly active: number;
+  readonly participants: number;
+  readonly credentialsIssued: number;
+  readonly refused: { readonly full: number; readonly disabled: number };
+}
+
 /** What the metrics read at scrape time. Plain functions, so a test can pass literals. */
 export interface MetricsSources {
   readonly stats: RelayStats;
+  readonly calls: CallCounts;
   readonly cluster: ClusterMetrics;
   /** Rooms ended, by RoomEndReason (RoomObserver). */
   readonly roomsClosedByReason: ReadonlyMap<string, number>;
@@ -173,6 +184,49 @@ export class RelayMetrics {
       'nullroom_drains_total',
       'Drains started by this process (0 or 1; sum it across pods).',
       () => (sources.draining() ? 1 : 0),
+    );
+
+    // Calls: what the relay knows of them is CALL_JOIN / CALL_LEAVE (docs/calls.md).
+    const { calls } = sources;
+    new Gauge({
+      name: 'nullroom_calls_active',
+      help: 'Rooms on this pod with a call: at least one member joined it (CALL_JOIN) and has not left.',
+      registers,
+      collect() {
+        this.set(calls.active);
+      },
+    });
+    new Gauge({
+      name: 'nullroom_call_participants',
+      help: 'Members on this pod taking part in a call (the caller counts from the moment it rings).',
+      registers,
+      collect() {
+        this.set(calls.participants);
+      },
+    });
+    mirror(
+      'nullroom_calls_started_total',
+      "Calls started on this pod: a room's first member joined its call.",
+      () => calls.started,
+    );
+    mirror(
+      'nullroom_calls_ended_total',
+      "Calls ended on this pod: a room's last call member left (hung up, disconnected, room ended).",
+      () => calls.ended,
+    );
+    mirror(
+      'nullroom_turn_credentials_issued_total',
+      'Expiring TURN credentials handed to call members (one per CALL_JOIN, refreshes included).',
+      () => calls.credentialsIssued,
+    );
+    mirrorLabelled(
+      'nullroom_call_joins_refused_total',
+      'CALL_JOIN refused: full (CALL_MAX_PARTICIPANTS reached), disabled (calls off).',
+      'reason',
+      () => [
+        ['full', calls.refused.full],
+        ['disabled', calls.refused.disabled],
+      ],
     );
 
     // Cluster. In the embedded single-pod mode these stay at zero (directory_up at 1).

@@ -15,9 +15,18 @@ function build() {
   const stats = new RelayStats();
   const cluster = new ClusterMetrics();
   const closed = new Map<string, number>();
+  const calls = {
+    started: 0,
+    ended: 0,
+    active: 0,
+    participants: 0,
+    credentialsIssued: 0,
+    refused: { full: 0, disabled: 0 },
+  };
   const metrics = new RelayMetrics(
     {
       stats,
+      calls,
       cluster,
       limits: { maxRooms: 1000, maxConnections: 0 },
       roomsClosedByReason: closed,
@@ -27,7 +36,7 @@ function build() {
     },
     { defaultMetrics: false },
   );
-  return { stats, cluster, closed, metrics };
+  return { stats, cluster, closed, calls, metrics };
 }
 
 describe('metrics', () => {
@@ -72,6 +81,29 @@ describe('metrics', () => {
     cluster.setDirectoryUp(false);
     samples = parseSamples(await metrics.scrape());
     expect(samples.get('nullroom_directory_up')).toBe(0);
+  });
+
+  it('counts calls and TURN credentials without a label naming a room or a member', async () => {
+    const { calls, metrics } = build();
+    Object.assign(calls, {
+      started: 3,
+      ended: 2,
+      active: 1,
+      participants: 2,
+      credentialsIssued: 6,
+    });
+    calls.refused.full = 1;
+    const text = await metrics.scrape();
+    const samples = parseSamples(text);
+    expect(samples.get('nullroom_calls_started_total')).toBe(3);
+    expect(samples.get('nullroom_calls_ended_total')).toBe(2);
+    expect(samples.get('nullroom_calls_active')).toBe(1);
+    expect(samples.get('nullroom_call_participants')).toBe(2);
+    expect(samples.get('nullroom_turn_credentials_issued_total')).toBe(6);
+    expect(samples.get('nullroom_call_joins_refused_total{reason="full"}')).toBe(1);
+    expect(samples.get('nullroom_call_joins_refused_total{reason="disabled"}')).toBe(0);
+    const callSeries = text.split('\n').filter((l) => /^nullroom_(calls?|turn)_/.test(l));
+    for (const line of callSeries) expect(line).toMatch(/^[a-z_]+(\{reason="(full|disabled)"\})? /);
   });
 
   it('labels HTTP requests by route template, never by path', () => {
