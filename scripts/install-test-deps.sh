@@ -2,8 +2,8 @@
 # Installs everything the test suite needs, and nothing runs twice: a warm machine passes through
 # in a few seconds. scripts/test.sh calls it; it is safe to run by hand at any time.
 #
-#   1. Debian packages: redis-server, nginx-light, haproxy (the local cluster harness and e2e tests
-#      start their own instances on free loopback ports), chromium + fonts-liberation (browser
+#   1. Debian packages: redis-server, nginx-light, haproxy, coturn (the local cluster harness and
+#      e2e tests start their own instances on free loopback ports), chromium + fonts-liberation (browser
 #      tests through playwright-core), prometheus (for promtool) and shellcheck. apt-get runs only
 #      when one is missing. The packages' own system services are never left running.
 #   2. Go tools at pinned versions, built with `go install` into
@@ -168,10 +168,10 @@ install_npm_tools() {
 
 # ---------------------------------------------------------------------------------------------
 # Debian packages.
-APT_REQUIRED=(redis-server nginx-light haproxy chromium)
+APT_REQUIRED=(redis-server nginx-light haproxy coturn chromium)
 APT_OPTIONAL=(prometheus fonts-liberation shellcheck) # promtool; screenshot fonts; lints scripts/
 # Services these packages' maintainer scripts start (or would, with an init system).
-APT_SERVICES=(redis-server nginx haproxy prometheus prometheus-node-exporter)
+APT_SERVICES=(redis-server nginx haproxy coturn prometheus prometheus-node-exporter)
 
 apt_installed() { [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == "installed" ]]; }
 apt_available() {
@@ -204,7 +204,8 @@ stop_system_services() {
     fi
   done
   # Belt and braces where the init script did not know the process: the packages' pidfiles.
-  for pidfile in /run/redis/redis-server.pid /run/nginx.pid /run/haproxy.pid /run/prometheus.pid; do
+  for pidfile in /run/redis/redis-server.pid /run/nginx.pid /run/haproxy.pid /run/prometheus.pid \
+    /run/turnserver/turnserver.pid; do
     if [[ -s "${pidfile}" ]]; then
       as_root kill "$(cat "${pidfile}")" >/dev/null 2>&1 || true
     fi
@@ -313,7 +314,7 @@ if [[ -n "${go_pid}" ]]; then
 fi
 
 # What is on PATH now, for the log. scripts/lib/env.sh puts the tools folder on PATH for callers.
-for t in k6 helm kubeconform helm-unittest dockerfile-utils promtool redis-server nginx haproxy chromium shellcheck; do
+for t in k6 helm kubeconform helm-unittest dockerfile-utils promtool redis-server nginx haproxy turnserver chromium shellcheck; do
   if command -v "${t}" >/dev/null 2>&1; then
     printf '[deps]   %-14s %s\n' "${t}" "$(command -v "${t}")"
   else
