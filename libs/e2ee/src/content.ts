@@ -6,6 +6,8 @@
  *   READ    0x03 | messageId str8                 (a read receipt for another message)
  *   FILE    0x04 | fileId 16 | fileSecret 32 | size u32 | chunkSize u32 | chunkCount u32
  *               | name u16+utf8 | mime str8 | previewMime str8 | preview u32+bytes
+ *   CALL    0x0C | bytes…                         (call signalling for the whole room: ringing,
+ *                                                  who joins with which keys; libs/client/calls)
  *
  * Typing indicators and read receipts are therefore as opaque to the relay as text. A FILE
  * content is the file's manifest; since every MESSAGE is signed, so is the manifest, and it pins
@@ -14,7 +16,16 @@
 import { ByteReader, type Bytes, ByteWriter, utf8, utf8Decode } from './bytes';
 import { FILE_ID_BYTES } from './message-frame';
 
-export const ContentType = { TEXT: 0x01, TYPING: 0x02, READ: 0x03, FILE: 0x04 } as const;
+export const ContentType = {
+  TEXT: 0x01,
+  TYPING: 0x02,
+  READ: 0x03,
+  FILE: 0x04,
+  CALL: 0x0c,
+} as const;
+
+/** A call announcement is a few hundred bytes; anything near this is not one. */
+export const MAX_CALL_CONTENT_BYTES = 8 * 1024;
 
 export const MIN_CHUNK_SIZE = 1024;
 export const MAX_CHUNK_SIZE = 512 * 1024;
@@ -38,7 +49,9 @@ export type Content =
   | { readonly type: 'text'; readonly text: string }
   | { readonly type: 'typing'; readonly active: boolean }
   | { readonly type: 'read'; readonly messageId: string }
-  | { readonly type: 'file'; readonly manifest: FileManifest };
+  | { readonly type: 'file'; readonly manifest: FileManifest }
+  /** Opaque to this library: the call layer's own encoding (libs/client/src/calls). */
+  | { readonly type: 'call'; readonly data: Bytes };
 
 /** A manifest as shown to the application: the file secret stays inside the session. */
 export type FileOffer = Omit<FileManifest, 'secret'>;
@@ -71,6 +84,10 @@ export function encodeContent(content: Content): Bytes {
         .finish();
     case 'read':
       return w.u8(ContentType.READ).str8(content.messageId).finish();
+    case 'call':
+      if (content.data.byteLength > MAX_CALL_CONTENT_BYTES)
+        throw new RangeError('data: a call message is at most 8 KiB');
+      return w.u8(ContentType.CALL).bytes(content.data).finish();
     case 'file': {
       const m = content.manifest;
       const preview = m.preview;
@@ -109,6 +126,12 @@ export function decodeContent(body: Uint8Array): Content | undefined {
       const messageId = r.str8();
       return r.done && messageId !== undefined && messageId.length > 0
         ? { type: 'read', messageId }
+        : undefined;
+    }
+    case ContentType.CALL: {
+      const data = body.slice(1);
+      return data.byteLength > 0 && data.byteLength <= MAX_CALL_CONTENT_BYTES
+        ? { type: 'call', data }
         : undefined;
     }
     case ContentType.FILE: {

@@ -13,11 +13,22 @@ export {
   MAX_CHUNK_SIZE,
   MIN_CHUNK_SIZE,
   MAX_PREVIEW_BYTES,
+  MAX_CALL_CONTENT_BYTES,
   chunkCountFor,
   encodeContent,
   decodeContent,
 } from './content';
 export { padme, pad, unpad, paddedLength, MIN_PADDED_BYTES } from './padding';
+export {
+  CallChannel,
+  type CallChannelContext,
+  CALL_FRAME_MAGIC,
+  CALL_ID_BYTES,
+  MAX_CALL_FRAME_BYTES,
+  decodeCallFrameHeader,
+  generateCallKey,
+  isCallFrame,
+} from './call-channel';
 export { FrameKind, WIRE_VERSION, MAX_FRAME_BYTES, peekKind, roomTag, type Result } from './wire';
 export { decodeHandshake, encodeHandshake, type Handshake, type KeyPackage } from './handshake';
 export { decodeWrap, type WrapFrame, type WrapEntry } from './wrap';

@@ -1,4 +1,5 @@
 import { type TestCase } from '../harness';
+import { callChannelCases } from './call-channel.cases';
 import { codecCases } from './codec.cases';
 import { fileCases } from './files.cases';
 import { propertyCases } from './property.cases';
@@ -12,4 +13,5 @@ export const allCases: readonly TestCase[] = [
   ...fileCases,
   ...codecCases,
   ...propertyCases,
+  ...callChannelCases,
 ];
