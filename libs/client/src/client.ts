@@ -9,11 +9,15 @@
  * new epoch.
  */
 import {
+  type CallCredentials,
   CloseCode,
   decodeRestartReason,
   decodeServerFrame,
+  encodeCallJoin,
+  encodeCallLeave,
   encodeSend,
   encodeSendTo,
+  FrameErrorCode,
   isRetryableClose,
   type RoomMode,
 } from '@nullroom/protocol';
@@ -22,6 +26,7 @@ import {
   type FileOffer,
   type GroupSession,
   Identity,
+  isCallFrame,
   type MemberInfo,
   NullroomSession,
   type SessionEvent,
@@ -30,6 +35,7 @@ import {
   toHex,
 } from '@nullroom/e2ee';
 import { backoffDelay, type BackoffOptions } from './backoff';
+import { CallError, CallErrorCode } from './calls/call-error';
 import { Emitter } from './emitter';
 import { ConnectionClosedError, TimeoutError } from './errors';
 import { createImagePreview, type Preview } from './preview';
@@ -85,6 +91,10 @@ export interface ClientEvents extends Record<string, unknown> {
   security: { readonly from?: string; readonly error: E2eeError };
   /** A non-fatal relay ERROR frame. */
   'relay-error': { readonly code: string; readonly message: string };
+  /** Calls: a call message from a member, signed and decrypted by the session (CallManager). */
+  'call-signal': { readonly from: string; readonly data: Uint8Array };
+  /** Calls: a call channel frame a member sent to us alone, still sealed (CallManager opens it). */
+  'call-frame': { readonly from: string; readonly payload: Uint8Array };
   closed: { readonly code: number; readonly reason: string };
 }
 
@@ -161,6 +171,10 @@ export class NullroomClient extends Emitter<ClientEvents> {
   private othersBeforeReconnect = 0;
   private othersNow = 0;
   private graceTimer: ReturnType<typeof setTimeout> | undefined;
+  private callJoins: {
+    resolve: (c: CallCredentials) => void;
+    reject: (e: Error) => void;
+  }[] = [];
 
   constructor(options: ClientOptions) {
     super();
@@ -176,6 +190,10 @@ export class NullroomClient extends Emitter<ClientEvents> {
 
   get state(): ClientState {
     return this.currentState;
+  }
+
+  get roomId(): string {
+    return this.options.roomId;
   }
 
   get roomMode(): RoomMode | undefined {
@@ -300,6 +318,61 @@ export class NullroomClient extends Emitter<ClientEvents> {
     return this.session?.members() ?? [];
   }
 
+  /** Who the relay says is in the room right now (self included), in join order. */
+  presentMembers(): readonly string[] {
+    return [...this.presence];
+  }
+
+  // --- calls (the CallManager in ./calls drives these) ---------------------------------------
+
+  /** Broadcasts a call message to the room inside the session (signed, encrypted, padded). */
+  async sendCallSignal(data: Uint8Array): Promise<void> {
+    const session = await this.ready();
+    const content = { type: 'call', data: new Uint8Array(data) } as const;
+    this.transmit(undefined, (await session.encrypt(content)).payload);
+  }
+
+  /** Sends one sealed call channel frame to one member. */
+  sendCallFrame(to: string, payload: Uint8Array): void {
+    if (!isCallFrame(payload)) throw new TypeError('payload: not a call channel frame');
+    this.transmit(to, payload);
+  }
+
+  /**
+   * CALL_JOIN: tells the relay we take part in the room's call and resolves with its TURN
+   * credentials; rejects with CallError `full` or `disabled` when the relay refuses.
+   */
+  joinCallAtRelay(timeoutMs = 10_000): Promise<CallCredentials> {
+    return new Promise<CallCredentials>((resolve, reject) => {
+      const socket = this.socket;
+      if (!socket || socket.readyState !== OPEN || this.currentState === 'closed') {
+        reject(new CallError(CallErrorCode.NOT_CONNECTED, 'not connected to the relay'));
+        return;
+      }
+      const waiter = {
+        resolve: (c: CallCredentials) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.callJoins = this.callJoins.filter((w) => w !== waiter);
+        reject(new TimeoutError('the relay did not answer CALL_JOIN'));
+      }, timeoutMs);
+      this.callJoins.push(waiter);
+      socket.send(encodeCallJoin());
+    });
+  }
+
+  /** CALL_LEAVE: we hung up (closing the socket counts as leaving too). */
+  leaveCallAtRelay(): void {
+    if (this.socket?.readyState === OPEN) this.socket.send(encodeCallLeave());
+  }
+
   fingerprint(): string | undefined {
     return this.session?.fingerprint();
   }
@@ -393,6 +466,8 @@ export class NullroomClient extends Emitter<ClientEvents> {
     this.dropSession();
     if (socket && socket.readyState <= OPEN) socket.close(CloseCode.NORMAL, '');
     for (const w of this.readyWaiters.splice(0)) w.reject(this.closedWith);
+    for (const w of this.callJoins.splice(0))
+      w.reject(new CallError(CallErrorCode.NOT_CONNECTED, 'the connection closed'));
     this.emit('closed', { code, reason });
   }
 
@@ -400,6 +475,9 @@ export class NullroomClient extends Emitter<ClientEvents> {
     this.session?.close();
     this.session = undefined;
     this.incoming.clear();
+    // A CALL_JOIN in flight died with its socket; the call layer joins again once reconnected.
+    for (const w of this.callJoins.splice(0))
+      w.reject(new CallError(CallErrorCode.NOT_CONNECTED, 'the connection dropped'));
   }
 
   // --- frames from the relay ----------------------------------------------------------------
@@ -459,10 +537,40 @@ export class NullroomClient extends Emitter<ClientEvents> {
       }
       case 'message': {
         if (!this.session || frame.text) return;
+        if (isCallFrame(frame.payload)) {
+          // Call channel frames are only ever unicast; a broadcast one is someone's mistake.
+          if (frame.direct) this.emit('call-frame', { from: frame.from, payload: frame.payload });
+          return;
+        }
         this.apply(this.session, await this.session.receive(frame.from, frame.payload));
         return;
       }
+      case 'call-credentials': {
+        const { urls, username, credential, ttlS, maxParticipants } = frame;
+        this.callJoins.shift()?.resolve({
+          urls,
+          ...(username === undefined ? {} : { username, credential }),
+          ttlS,
+          maxParticipants,
+        });
+        return;
+      }
       case 'error':
+        if (
+          frame.code === FrameErrorCode.CALL_FULL ||
+          frame.code === FrameErrorCode.CALLS_DISABLED
+        ) {
+          const full = frame.code === FrameErrorCode.CALL_FULL;
+          this.callJoins
+            .shift()
+            ?.reject(
+              new CallError(
+                full ? CallErrorCode.FULL : CallErrorCode.DISABLED,
+                full ? 'the call is full' : 'calls are off on this relay',
+              ),
+            );
+          return;
+        }
         this.emit('relay-error', { code: frame.code, message: frame.message });
         return;
       case 'room-closed':
@@ -517,6 +625,9 @@ export class NullroomClient extends Emitter<ClientEvents> {
             return;
           case 'read':
             this.emit('read', { from: event.from, messageId: c.messageId });
+            return;
+          case 'call':
+            this.emit('call-signal', { from: event.from, data: c.data });
             return;
           case 'file': {
             const fileId = toHex(c.manifest.fileId);

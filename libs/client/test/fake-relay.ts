@@ -4,8 +4,11 @@
  * with close 1012 and `{"retryMs":n}`, and a log of every payload it forwarded.
  */
 import {
+  type CallCredentials,
   CloseCode,
   decodeClientFrame,
+  encodeCallCredentials,
+  encodeError,
   encodeJoined,
   encodeLeft,
   encodeMessage,
@@ -67,6 +70,9 @@ export class FakeRelay {
   readonly knownRooms = new Set<string>();
   /** While true, new connections are refused with 1013 (a pod that is restarting). */
   refuse = false;
+  /** What CALL_JOIN answers; members in each room's call (CALL_JOIN minus CALL_LEAVE). */
+  callCredentials: CallCredentials = { urls: [], ttlS: 0, maxParticipants: 8 };
+  readonly inCall = new Map<string, Set<string>>();
 
   readonly factory: WebSocketFactory = (url) => {
     this.urls.push(url);
@@ -125,6 +131,19 @@ export class FakeRelay {
     if (!sockets?.includes(socket)) return;
     const decoded = decodeClientFrame(data);
     if (!decoded.ok) return;
+    if (decoded.frame.type === 'call-join' || decoded.frame.type === 'call-leave') {
+      const call = this.inCall.get(socket.roomId) ?? new Set<string>();
+      this.inCall.set(socket.roomId, call);
+      if (decoded.frame.type === 'call-leave') {
+        call.delete(socket.clientId);
+      } else if (!call.has(socket.clientId) && call.size >= this.callCredentials.maxParticipants) {
+        socket.deliver(encodeError('call_full', 'the call is full'));
+      } else {
+        call.add(socket.clientId);
+        socket.deliver(encodeCallCredentials(this.callCredentials));
+      }
+      return;
+    }
     const payload = data.subarray(decoded.frame.payloadOffset);
     this.seen.push(payload);
     if (decoded.frame.type === 'send') {
@@ -146,6 +165,7 @@ export class FakeRelay {
   remove(socket: FakeSocket): void {
     const sockets = this.rooms.get(socket.roomId);
     if (!sockets?.includes(socket)) return;
+    this.inCall.get(socket.roomId)?.delete(socket.clientId);
     sockets.splice(sockets.indexOf(socket), 1);
     for (const s of sockets) s.deliver(encodeLeft(socket.clientId));
   }
