@@ -1,6 +1,7 @@
 /**
  * A WebSocket proxy between the clients and the real relay that records every frame in both
- * directions: the relay's-eye view of a room, for the "no plaintext on the wire" check.
+ * directions: the relay's-eye view of a room, for the "no plaintext on the wire" check. With a
+ * `rewrite` hook it is a lying relay: it may change or drop any frame on its way.
  */
 import { type AddressInfo } from 'node:net';
 // Node-only test harness: a WebSocket server is needed to stand between clients and relay.
@@ -13,11 +14,17 @@ export interface CapturedFrame {
   readonly data: Buffer;
 }
 
+/** Returns the frame to pass on (changed or not), or undefined to drop it. */
+export type Rewrite = (frame: CapturedFrame) => Buffer | undefined;
+
 export class CaptureProxy {
   readonly frames: CapturedFrame[] = [];
   private server: WebSocketServer | undefined;
 
-  constructor(private readonly upstream: string) {}
+  constructor(
+    private readonly upstream: string,
+    private readonly rewrite: Rewrite = (f) => f.data,
+  ) {}
 
   async start(): Promise<string> {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
@@ -30,14 +37,20 @@ export class CaptureProxy {
       relay.on('open', () => {
         for (const [data, binary] of early.splice(0)) relay.send(data, { binary });
       });
-      client.on('message', (data: Buffer, binary) => {
-        this.frames.push({ direction: 'to-relay', binary, data });
+      client.on('message', (received: Buffer, binary) => {
+        const frame = { direction: 'to-relay', binary, data: received } as const;
+        this.frames.push(frame);
+        const data = this.rewrite(frame);
+        if (data === undefined) return;
         if (relay.readyState === WebSocket.OPEN) relay.send(data, { binary });
         else early.push([data, binary]);
       });
-      relay.on('message', (data: Buffer, binary) => {
-        this.frames.push({ direction: 'from-relay', binary, data });
-        if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
+      relay.on('message', (received: Buffer, binary) => {
+        const frame = { direction: 'from-relay', binary, data: received } as const;
+        this.frames.push(frame);
+        const data = this.rewrite(frame);
+        if (data !== undefined && client.readyState === WebSocket.OPEN)
+          client.send(data, { binary });
       });
       const closeCode = (code: number) => (code === 1005 || code === 1006 ? 1000 : code);
       relay.on('close', (code, reason) => client.close(closeCode(code), reason));

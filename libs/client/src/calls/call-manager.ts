@@ -380,6 +380,10 @@ export class CallManager extends Emitter<CallEvents> {
         credentials,
       );
       this.current = call;
+      // Answering (or joining) a call someone is already in: it has been joined.
+      call.everJoined = [...(this.roomCalls.get(callId)?.keys() ?? [])].some(
+        (m) => m !== this.client.clientId,
+      );
       if (this.ringing?.callId === callId) this.stopRinging();
       this.scheduleRefresh(call);
       if (ring) {
