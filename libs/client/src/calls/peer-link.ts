@@ -281,8 +281,8 @@ export class PeerLink {
         kind: 'security',
         message:
           check === 'missing'
-            ? `${this.peerId} sent a connection offer without a DTLS fingerprint`
-            : `the DTLS fingerprint in ${this.peerId}'s connection offer is not the one ${this.peerId} announced in the encrypted session`,
+            ? `${this.peerId} sent an SDP without a DTLS fingerprint`
+            : `the DTLS fingerprint in ${this.peerId}'s SDP is not the one ${this.peerId} announced in the encrypted session`,
       });
       return;
     }

@@ -4,8 +4,10 @@
  * hang-up; relay-only ICE through TURN with credentials from the relay, and expired ones; a
  * lying relay and a middleman on the media path, both caught.
  */
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRoom } from '../../src';
+import { CaptureProxy } from '../capture-proxy';
 // The relay's own test helpers start the built relay and a real coturn (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { Coturn } from '../../../../apps/relay/test/support/coturn';
@@ -137,4 +139,280 @@ suite('calls in Chromium through the real relay and coturn', () => {
     expect((await bob.snapshot()).call).toBeUndefined();
     for (const p of [alice, bob]) expect((await p.recorded()).security).toEqual([]);
   }, 120_000);
+
+  it('three participants connect in a mesh; one hangs up and the others go on; the last hang-up ends it', async () => {
+    const r = await room();
+    const [alice, bob, carol] = [
+      await world.join('alice', r, relay.wsUrl),
+      await world.join('bob', r, relay.wsUrl),
+      await world.join('carol', r, relay.wsUrl),
+    ];
+    await ringAndAnswer(alice, [bob, carol]);
+    const everyone = [alice, bob, carol];
+    for (const p of everyone) {
+      const others = everyone.filter((o) => o !== p).map((o) => o.id);
+      await p.untilConnected(others, 40_000);
+      for (const peer of others) {
+        await p.until(`audio and video from ${peer}`, async (x) => {
+          const s = await x.stats(peer);
+          return s && s.inAudioPackets > 10 && s.inCameraFrames > 3;
+        });
+      }
+      expect((await p.snapshot()).call!.participants.map((x) => x.id).sort()).toEqual([
+        'alice',
+        'bob',
+        'carol',
+      ]);
+    }
+    await alice.run('hangUp');
+    for (const p of [bob, carol]) {
+      await p.until('alice gone, call on', async (x) => {
+        const call = (await x.snapshot()).call;
+        return call?.status === 'active' && call.participants.length === 2;
+      });
+    }
+    const before = (await carol.stats('bob'))!.inCameraFrames;
+    await carol.until('media still flowing from bob', async (x) => {
+      const s = await x.stats('bob');
+      return s && s.inCameraFrames > before + 3;
+    });
+    await bob.run('hangUp');
+    await carol.until('call ended', async (x) => (await x.snapshot()).call === undefined);
+    expect((await carol.recorded()).ended).toEqual([
+      expect.objectContaining({ reason: 'remote_hung_up' }),
+    ]);
+  }, 120_000);
+
+  it('support room: the agent calls, the visitor declines, the agent hears it', async () => {
+    const r = await createRoom(relay.baseUrl, undefined, 'support');
+    const visitor = await world.join('c-0123456789abcdef', r, relay.wsUrl);
+    const agent = await world.join('admin-a1b2c3', r, relay.wsUrl);
+    const callId = await agent.run('start', false);
+    await visitor.until('ringing', async (p) => (await p.snapshot()).incoming?.callId === callId);
+    expect((await visitor.recorded()).ringing).toEqual([
+      { callId, from: 'admin-a1b2c3', video: false },
+    ]);
+    await visitor.run('decline');
+    await agent.until('declined', async (p) => (await p.recorded()).ended.length > 0);
+    expect((await agent.recorded()).ended).toEqual([
+      expect.objectContaining({ reason: 'declined', message: 'The call was declined.' }),
+    ]);
+    expect((await visitor.snapshot()).incoming).toBeUndefined();
+    expect((await visitor.snapshot()).call).toBeUndefined();
+  }, 60_000);
+
+  it("hide my address: relay-only ICE through coturn with the relay's credentials connects on a relay pair", async () => {
+    const r = await room();
+    const alice = await world.join('alice', r, relay.wsUrl, { hideAddress: true });
+    const bob = await world.join('bob', r, relay.wsUrl, { hideAddress: true });
+    await ringAndAnswer(alice, [bob]);
+    await alice.untilConnected(['bob']);
+    await bob.untilConnected(['alice']);
+    for (const [self, peer] of [
+      [alice, 'bob'],
+      [bob, 'alice'],
+    ] as const) {
+      const s = await self.until(`media from ${peer}`, async (p) => {
+        const x = await p.stats(peer);
+        return x && x.inAudioPackets > 10 && x.inCameraFrames > 3 ? x : undefined;
+      });
+      expect(s.pair).toEqual({ local: 'relay', remote: 'relay' });
+      // Not one host or server-reflexive candidate was even gathered: the address stays hidden.
+      expect(new Set(s.localCandidateTypes)).toEqual(new Set(['relay']));
+      expect((await self.snapshot()).call!.local.hideAddress).toBe(true);
+    }
+  }, 60_000);
+
+  it('expired TURN credentials: a relay-only call fails with a clear message', async () => {
+    // Alice's relay connection goes through a relay whose clock is two minutes behind the TURN
+    // server's: its credentials are correctly signed and already expired (the real relay's
+    // CALL_CREDENTIALS, re-signed on the way). Bob's are fine.
+    const credentialFrames: string[] = [];
+    const proxy = new CaptureProxy(relay.wsUrl, (frame) => {
+      if (frame.direction !== 'from-relay' || frame.data[0] !== 0x94) return frame.data;
+      const body = JSON.parse(frame.data.subarray(1).toString()) as Record<string, unknown>;
+      const username = `${Math.floor(Date.now() / 1000) - 120}:${String(body.username).split(':')[1]}`;
+      const credential = createHmac('sha1', SECRET).update(username).digest('base64');
+      credentialFrames.push(username);
+      return Buffer.concat([
+        Buffer.of(0x94),
+        Buffer.from(JSON.stringify({ ...body, username, credential })),
+      ]);
+    });
+    const url = await proxy.start();
+    try {
+      const r = await room();
+      const alice = await world.join('alice', r, url, { hideAddress: true });
+      const bob = await world.join('bob', r, relay.wsUrl);
+      await ringAndAnswer(alice, [bob]);
+      await alice.until('call failed', async (x) => (await x.recorded()).ended.length > 0, 30_000);
+      const [ended] = (await alice.recorded()).ended;
+      expect(ended).toMatchObject({
+        reason: 'turn_rejected',
+        message:
+          'The call could not connect: the TURN server refused the credentials from the relay.',
+      });
+      expect(ended!.detail).toMatch(
+        /^the TURN server refused the credentials from the relay \(401 Unauthorized\): they expired at \d{4}-\d\d-\d\dT.*\(is the relay's clock behind the TURN server's\?\)$/,
+      );
+      expect((await alice.snapshot()).call).toBeUndefined();
+      // Alice asked once more for fresh credentials before giving up.
+      expect(credentialFrames.length).toBe(2);
+      await bob.until('call over', async (x) => (await x.snapshot()).call === undefined);
+      expect((await bob.recorded()).ended).toEqual([
+        expect.objectContaining({ reason: 'remote_hung_up' }),
+      ]);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+
+  it('a lying relay that tries to rewrite the SDP fingerprint is caught and the call refused', async () => {
+    // What a seed-002 relay could do: find `a=fingerprint:` in the signalling and put its own
+    // there. Here it finds none (the signalling is end-to-end encrypted), so it changes the
+    // bytes where the SDP travels, as an attacker without the keys can.
+    let rewrites = 0;
+    let plaintextSeen = 0;
+    const proxy = new CaptureProxy(relay.wsUrl, (frame) => {
+      const text = frame.data.toString('latin1');
+      if (/a=fingerprint|candidate:|sha-256|v=0\r\n/.test(text)) plaintextSeen++;
+      const sendTo = frame.direction === 'to-relay' && frame.binary && frame.data[0] === 0x02;
+      if (!sendTo) return frame.data;
+      const payloadAt = 2 + frame.data[1]!;
+      if (frame.data[payloadAt] !== 0xca) return frame.data; // not a call channel frame
+      const forged = Buffer.from(frame.data);
+      forged[forged.length - 20] ^= 0x01;
+      rewrites++;
+      return forged;
+    });
+    const url = await proxy.start();
+    try {
+      const r = await room();
+      const alice = await world.join('alice', r, url);
+      const bob = await world.join('bob', r, url);
+      await ringAndAnswer(alice, [bob]);
+      // Alice (the lower id) offers first; Bob refuses her tampered offer and ends the call.
+      await bob.until('security end', async (p) => (await p.recorded()).ended.length > 0);
+      const recorded = await bob.recorded();
+      expect(recorded.security).toEqual([
+        { peerId: 'alice', message: 'signalling from alice failed verification' },
+      ]);
+      expect(recorded.ended).toEqual([
+        expect.objectContaining({
+          reason: 'security',
+          detail: 'signalling from alice failed verification',
+        }),
+      ]);
+      await alice.until('call over', async (p) => (await p.snapshot()).call === undefined);
+      expect(rewrites).toBeGreaterThan(0);
+      for (const p of [alice, bob]) {
+        const states = (await p.snapshot()).call;
+        expect(states).toBeUndefined();
+      }
+      // The relay never saw an SDP, a fingerprint or a candidate in clear.
+      expect(plaintextSeen).toBe(0);
+      expect(proxy.frames.length).toBeGreaterThan(10);
+    } finally {
+      await proxy.stop();
+    }
+  }, 60_000);
+
+  it('an SDP whose fingerprint is not the one its sender announced in the session is refused', async () => {
+    const r = await room();
+    const alice = await world.join('alice', r, relay.wsUrl);
+    const bob = await world.join('bob', r, relay.wsUrl, {
+      initScript: `(${foreignFingerprint.toString()})()`,
+    });
+    await ringAndAnswer(alice, [bob]);
+    await alice.until('security end', async (p) => (await p.recorded()).ended.length > 0);
+    expect((await alice.recorded()).ended).toEqual([
+      expect.objectContaining({
+        reason: 'security',
+        detail:
+          "the DTLS fingerprint in bob's SDP is not the one bob announced in the encrypted session",
+      }),
+    ]);
+    await bob.until('call over', async (p) => (await p.snapshot()).call === undefined);
+  }, 60_000);
+
+  it('a middleman on the media path is caught by the negotiated-certificate check', async () => {
+    // Something between the verified signalling and the browser (an injected script, a
+    // compromised SDP path) swaps Bob's answer for Mallory's, so Alice's DTLS ends at Mallory.
+    const r = await room();
+    const alice = await world.join('alice', r, relay.wsUrl, {
+      initScript: `(${mallory.toString()})()`,
+    });
+    // ... and Alice's candidates never reach Bob.
+    const bob = await world.join('bob', r, relay.wsUrl, { initScript: blockCandidates });
+    await ringAndAnswer(alice, [bob]);
+    await alice.until('security end', async (p) => (await p.recorded()).ended.length > 0, 30_000);
+    expect(
+      await alice.page.evaluate(
+        () => (globalThis as { __malloryConnected?: boolean }).__malloryConnected,
+      ),
+    ).toBe(true);
+    const recorded = await alice.recorded();
+    expect(recorded.ended).toEqual([
+      expect.objectContaining({
+        reason: 'security',
+        detail:
+          'the DTLS certificate of the connection to bob is not the one bob announced in the encrypted session',
+      }),
+    ]);
+    expect(recorded.security).toHaveLength(1);
+    await bob.until('call over', async (p) => (await p.snapshot()).call === undefined, 30_000);
+  }, 60_000);
 });
+
+/** Runs in Bob's page: every SDP it sends names a certificate other than the one it uses. */
+function foreignFingerprint(): void {
+  const descriptor = Object.getOwnPropertyDescriptor(
+    RTCPeerConnection.prototype,
+    'localDescription',
+  )!;
+  const other = Array.from({ length: 32 }, () => 'AB').join(':');
+  Object.defineProperty(RTCPeerConnection.prototype, 'localDescription', {
+    get(this: RTCPeerConnection) {
+      const d = descriptor.get!.call(this) as RTCSessionDescription | null;
+      if (!d) return d;
+      return {
+        type: d.type,
+        sdp: d.sdp.replace(/^a=fingerprint:sha-256 \S+/gm, `a=fingerprint:sha-256 ${other}`),
+      };
+    },
+  });
+}
+
+const blockCandidates =
+  'RTCPeerConnection.prototype.addIceCandidate = function () { return Promise.resolve(); };';
+
+/** Runs in Alice's page before the app: answers Alice's offer itself and hands her its answer. */
+function mallory(): void {
+  const original = RTCPeerConnection.prototype.setRemoteDescription;
+  const w = globalThis as { __malloryConnected?: boolean };
+  RTCPeerConnection.prototype.setRemoteDescription = async function (
+    this: RTCPeerConnection & { __mallory?: RTCPeerConnection },
+    description?: RTCSessionDescriptionInit,
+  ): Promise<void> {
+    if (this.__mallory || description?.type !== 'answer' || !this.localDescription) {
+      return original.call(this, description as RTCSessionDescriptionInit);
+    }
+    const config = this.getConfiguration();
+    const m = new RTCPeerConnection({ iceServers: config.iceServers ?? [] });
+    this.__mallory = m;
+    m.onconnectionstatechange = () => {
+      if (m.connectionState === 'connected') w.__malloryConnected = true;
+    };
+    // The middleman holds the network path: Bob's candidates never reach Alice.
+    this.addIceCandidate = () => Promise.resolve();
+    await original.call(m, this.localDescription);
+    await m.setLocalDescription(await m.createAnswer());
+    await new Promise<void>((resolve) => {
+      if (m.iceGatheringState === 'complete') return resolve();
+      m.onicegatheringstatechange = () => {
+        if (m.iceGatheringState === 'complete') resolve();
+      };
+    });
+    return original.call(this, { type: 'answer', sdp: m.localDescription!.sdp });
+  };
+}

@@ -150,6 +150,10 @@ export class CallWorld {
     const page = await context.newPage();
     this.pages.push(page);
     page.on('pageerror', (e) => process.stderr.write(`[${id}] page error: ${e.message}\n`));
+    if (process.env.CALLS_DEBUG)
+      page.on('console', (m) =>
+        process.stderr.write(`${Date.now() % 100000} [${id}] ${m.text()}\n`),
+      );
     if (options.initScript) await page.addInitScript(options.initScript);
     await page.goto(this.pageUrl);
     await page.waitForFunction(() => 'callTest' in globalThis);
