@@ -115,6 +115,8 @@ export const callChannelCases: TestCase[] = [
       // The relay re-stamps the frame as coming from someone else: the names are in the AAD.
       const carolToBob = await open(ctx('bob', 'carol'), kb, kc.publicKey);
       isError(await refused(carolToBob, frame), DecryptError, 'decrypt_failed', 're-stamped');
+      // Reflected back to its sender as if the peer had sent it: each direction has its own key.
+      isError(await refused(alice, frame), DecryptError, 'decrypt_failed', 'reflected');
     },
   },
   {
