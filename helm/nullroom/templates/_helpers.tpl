@@ -83,6 +83,35 @@ Cluster mode: a room directory is configured. "true" or "" (templates compare wi
 {{- if or .Values.redis.enabled .Values.externalRedis.url .Values.externalRedis.existingSecret }}true{{ end }}
 {{- end }}
 
+{{/*
+TURN_URLS as a comma-separated string: calls.turn.urls, or the chart's coturn at
+coturn.publicHost (UDP first, TCP for networks that block UDP), or "" (no STUN/TURN at all).
+*/}}
+{{- define "nullroom.turnUrls" -}}
+{{- $v := .Values }}
+{{- if $v.calls.turn.urls }}
+{{- join "," $v.calls.turn.urls }}
+{{- else if and $v.coturn.enabled $v.coturn.publicHost }}
+{{- printf "turn:%s:%d?transport=udp,turn:%s:%d?transport=tcp" $v.coturn.publicHost (int $v.coturn.port) $v.coturn.publicHost (int $v.coturn.port) }}
+{{- end }}
+{{- end }}
+
+{{/* A TURN server is configured (a turn: or turns: URL): the relay needs TURN_SECRET. */}}
+{{- define "nullroom.turnEnabled" -}}
+{{- if regexMatch "(^|,)turns?:" (include "nullroom.turnUrls" .) }}true{{ end }}
+{{- end }}
+
+{{- define "nullroom.coturn.fullname" -}}
+{{- printf "%s-coturn" (include "nullroom.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector of the chart's coturn pods. */}}
+{{- define "nullroom.coturn.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "nullroom.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: coturn
+{{- end }}
+
 {{/* The port /metrics is served on: METRICS_PORT when set, else the internal port. */}}
 {{- define "nullroom.metricsPortName" -}}
 {{- if .Values.metrics.port }}metrics{{ else }}internal{{ end }}
@@ -127,7 +156,7 @@ Environment variables the chart sets itself: refused in `config`, where they wou
 overridden or would leak a secret into a ConfigMap.
 */}}
 {{- define "nullroom.managedEnv" -}}
-{{- list "PORT" "INTERNAL_PORT" "INTERNAL_HOST" "POD_NAME" "POD_IP" "POD_ADDRESS" "REDIS_URL" "REDIS_PASSWORD" "CLUSTER_SECRET" "ANOCHAT_API_KEY" "ANOCHAT_ADMIN_KEY" "TURNSTILE_SECRET_KEY" "LOGGING" "TRUST_PROXY" "REQUIRE_WS_API_KEY" "TURNSTILE" "TURNSTILE_SITE_KEY" "MAX_ROOMS" "MAX_CONNECTIONS" "METRICS" "METRICS_PORT" "DRAIN_GRACE_MS" "DRAIN_TIMEOUT_MS" "DRAIN_HANDOFF_MS" "DRAIN_RECONNECT_JITTER_MS" "REDIS_KEY_PREFIX" "DIRECTORY_TTL_MS" "DIRECTORY_REFRESH_MS" "CLUSTER_REQUEST_TIMEOUT_MS" | toJson }}
+{{- list "PORT" "INTERNAL_PORT" "INTERNAL_HOST" "POD_NAME" "POD_IP" "POD_ADDRESS" "REDIS_URL" "REDIS_PASSWORD" "CLUSTER_SECRET" "ANOCHAT_API_KEY" "ANOCHAT_ADMIN_KEY" "TURNSTILE_SECRET_KEY" "LOGGING" "TRUST_PROXY" "REQUIRE_WS_API_KEY" "TURNSTILE" "TURNSTILE_SITE_KEY" "MAX_ROOMS" "MAX_CONNECTIONS" "METRICS" "METRICS_PORT" "DRAIN_GRACE_MS" "DRAIN_TIMEOUT_MS" "DRAIN_HANDOFF_MS" "DRAIN_RECONNECT_JITTER_MS" "REDIS_KEY_PREFIX" "DIRECTORY_TTL_MS" "DIRECTORY_REFRESH_MS" "CLUSTER_REQUEST_TIMEOUT_MS" "CALL_MAX_PARTICIPANTS" "TURN_URLS" "TURN_SECRET" "TURN_TTL_S" | toJson }}
 {{- end }}
 
 {{/*
@@ -172,8 +201,8 @@ Which value sets the chart refuses to render, with the reason. Included by deplo
 {{- fail "metrics.port must differ from ports.http and ports.internal (0 = serve /metrics on the internal port)" }}
 {{- end }}
 {{- if $v.existingSecret }}
-{{- if or $v.auth.apiKey $v.auth.adminKey $v.turnstile.secretKey $v.cluster.secret $v.redis.auth.password }}
-{{- fail "existingSecret is set: auth.apiKey, auth.adminKey, turnstile.secretKey, cluster.secret and redis.auth.password must be empty (put them in the existing Secret)" }}
+{{- if or $v.auth.apiKey $v.auth.adminKey $v.turnstile.secretKey $v.cluster.secret $v.redis.auth.password $v.calls.turn.secret }}
+{{- fail "existingSecret is set: auth.apiKey, auth.adminKey, turnstile.secretKey, cluster.secret, redis.auth.password and calls.turn.secret must be empty (put them in the existing Secret)" }}
 {{- end }}
 {{- if $v.externalRedis.url }}
 {{- fail "existingSecret is set, so the chart creates no Secret for externalRedis.url: put REDIS_URL in a Secret and set externalRedis.existingSecret" }}
@@ -188,6 +217,21 @@ Which value sets the chart refuses to render, with the reason. Included by deplo
 {{- if and $v.auth.requireWsApiKey (not $v.auth.apiKey) }}
 {{- fail "auth.requireWsApiKey needs auth.apiKey (or existingSecret with ANOCHAT_API_KEY)" }}
 {{- end }}
+{{- if and (include "nullroom.turnEnabled" .) (not $v.calls.turn.secret) (not $v.coturn.enabled) }}
+{{- fail "calls.turn.urls names a TURN server: set calls.turn.secret (its static-auth-secret) or existingSecret with TURN_SECRET" }}
+{{- end }}
+{{- if and $v.calls.turn.secret (lt (len $v.calls.turn.secret) 16) }}
+{{- fail "calls.turn.secret must be at least 16 bytes" }}
+{{- end }}
+{{- end }}
+{{- if and $v.calls.turn.secret (not (include "nullroom.turnEnabled" .)) }}
+{{- fail "calls.turn.secret is set but no TURN server is: set calls.turn.urls or coturn.enabled" }}
+{{- end }}
+{{- if and $v.coturn.enabled (not $v.coturn.publicHost) (not $v.calls.turn.urls) }}
+{{- fail "coturn.enabled needs coturn.publicHost: the host name or address clients reach the TURN server at" }}
+{{- end }}
+{{- if and $v.coturn.enabled (gt (int $v.coturn.minPort) (int $v.coturn.maxPort)) }}
+{{- fail "coturn.minPort is larger than coturn.maxPort" }}
 {{- end }}
 {{- if and $v.externalRedis.url (not (regexMatch "^rediss?://" $v.externalRedis.url)) }}
 {{- fail "externalRedis.url must start with redis:// or rediss://" }}
