@@ -35,6 +35,8 @@ describe('resolveOptions', () => {
       isP2PGuest: false,
       inviteUrl: 'https://shop.example/help?x=1',
       maxFileBytes: 25 * 1024 * 1024,
+      calls: true,
+      hideAddress: false,
     });
   });
 
@@ -67,6 +69,8 @@ describe('resolveOptions', () => {
         'isP2PGuest:',
       ],
       [{ apiBaseUrl: 'https://r.example', container: '#chat', maxFileBytes: 0 }, 'maxFileBytes:'],
+      [{ apiBaseUrl: 'https://r.example', container: '#chat', calls: 'yes' }, 'calls:'],
+      [{ apiBaseUrl: 'https://r.example', container: '#chat', hideAddress: 1 }, 'hideAddress:'],
       [
         { apiBaseUrl: 'https://r.example', container: '#chat', ANOCHAT_API_KEY: 'k' },
         'ANOCHAT_API_KEY:',

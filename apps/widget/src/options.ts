@@ -25,6 +25,10 @@ export interface WidgetOptions {
   readonly inviteUrl?: string;
   /** Largest file a user may send; default 25 MiB. */
   readonly maxFileBytes?: number;
+  /** Voice and video calls (when the relay allows them); default true. */
+  readonly calls?: boolean;
+  /** Start with "hide my address" on: call media only through the relay's TURN server. */
+  readonly hideAddress?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -37,6 +41,8 @@ export interface ResolvedOptions {
   readonly isP2PGuest: boolean;
   readonly inviteUrl: string;
   readonly maxFileBytes: number;
+  readonly calls: boolean;
+  readonly hideAddress: boolean;
 }
 
 export const DEFAULT_TITLE = 'Encrypted chat';
@@ -82,6 +88,8 @@ export function resolveOptions(input: unknown, env: Environment): ResolvedOption
     'isP2PGuest',
     'inviteUrl',
     'maxFileBytes',
+    'calls',
+    'hideAddress',
   ]);
   for (const key of Object.keys(o)) {
     if (key === 'apiKey' || key === 'ANOCHAT_API_KEY')
@@ -145,6 +153,11 @@ export function resolveOptions(input: unknown, env: Environment): ResolvedOption
   if (typeof maxFileBytes !== 'number' || !Number.isInteger(maxFileBytes) || maxFileBytes < 1)
     throw new WidgetOptionsError('maxFileBytes: must be a positive integer');
 
+  for (const name of ['calls', 'hideAddress'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean')
+      throw new WidgetOptionsError(`${name}: must be a boolean`);
+  }
+
   return {
     baseUrl: pickBaseUrl(apiBaseUrl, onionBaseUrl, env.hostname),
     mode,
@@ -155,6 +168,8 @@ export function resolveOptions(input: unknown, env: Environment): ResolvedOption
     isP2PGuest,
     inviteUrl,
     maxFileBytes,
+    calls: o.calls !== false,
+    hideAddress: o.hideAddress === true,
   };
 }
 

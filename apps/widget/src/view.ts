@@ -2,6 +2,8 @@
  * The widget's DOM inside its shadow root. It only renders; `Widget` decides what to show. Every
  * piece of peer-controlled data (text, file names, sender ids) is inserted as text.
  */
+import { type CallView } from './call-view';
+import { CALL_STYLES } from './call-styles';
 import { formatBytes, groupDigits, h, icon, ICONS, timeOf } from './dom';
 import { STYLES } from './styles';
 
@@ -166,7 +168,7 @@ export class View {
       this.typingEl,
       form,
     );
-    const style = h('style', {}, STYLES);
+    const style = h('style', {}, STYLES + CALL_STYLES);
     this.root.append(style, frame);
 
     this.verifyButton.addEventListener('click', () => {
@@ -196,6 +198,13 @@ export class View {
     });
     this.setComposerEnabled(false);
     container.append(this.host);
+  }
+
+  /** Places the call UI: start buttons in the header, its area under the notices. */
+  attachCalls(calls: CallView): void {
+    this.verifyButton.before(calls.startButtons);
+    this.notice.after(calls.area);
+    this.peerList.after(calls.privacyRow);
   }
 
   setState(state: ConnectionLabel, text = STATE_TEXT[state]): void {

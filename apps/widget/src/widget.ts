@@ -5,6 +5,7 @@
  */
 import { ConnectionClosedError, createRoom, HttpError, NullroomClient } from '@nullroom/client';
 import { Emitter } from '@nullroom/client';
+import { CallController, type CallStatus } from './call-controller';
 import { describeClose } from './close-text';
 import { inviteLink, type ResolvedOptions } from './options';
 import { type ConnectionLabel, type FileItem, View } from './view';
@@ -18,6 +19,8 @@ export interface WidgetEvents extends Record<string, unknown> {
   message: { readonly from: string; readonly text: string; readonly own: boolean };
   closed: { readonly code: number; readonly title: string };
   error: { readonly message: string };
+  /** A call rings, starts, connects or ends (`reason`: hung_up, declined, security, …). */
+  call: { readonly status: CallStatus; readonly reason?: string };
 }
 
 const TYPING_IDLE_MS = 3_000;
@@ -27,6 +30,7 @@ const SHOWN_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'imag
 export class Widget extends Emitter<WidgetEvents> {
   private readonly view: View;
   private client: NullroomClient | undefined;
+  private calls: CallController | undefined;
   private destroyed = false;
   private roomIdValue: string | undefined;
   private readonly urls: string[] = [];
@@ -85,6 +89,7 @@ export class Widget extends Emitter<WidgetEvents> {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.calls?.dispose();
     this.client?.close();
     this.client = undefined;
     clearTimeout(this.typingTimer);
@@ -155,8 +160,21 @@ export class Widget extends Emitter<WidgetEvents> {
     });
     this.client = client;
     const self = client.clientId;
+    if (this.options.calls) {
+      this.calls = new CallController(client, {
+        baseUrl: this.options.baseUrl,
+        canStart: this.options.mode === 'p2p',
+        hideAddress: this.options.hideAddress,
+        label: (id) => this.label(id),
+        system: (text, warn) => this.view.addSystem(text, warn),
+        status: (status, reason) =>
+          this.emit('call', { status, ...(reason === undefined ? {} : { reason }) }),
+      });
+      this.view.attachCalls(this.calls.view);
+    }
 
     client.on('state', ({ state }) => {
+      this.calls?.setPresence(state === 'ready', this.others);
       if (state === 'closed' || state === 'idle') return; // 'closed' below has the code
       this.view.setState(state);
       this.emit('state', { state });
@@ -165,6 +183,7 @@ export class Widget extends Emitter<WidgetEvents> {
     });
     client.on('epoch', ({ members, fingerprint }) => {
       this.others = members.length - 1;
+      this.calls?.setPresence(client.state === 'ready', this.others);
       this.view.setFingerprint(fingerprint);
       this.updateWaiting();
       this.emit('ready', { fingerprint, members });
