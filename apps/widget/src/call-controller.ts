@@ -219,7 +219,9 @@ function statusLine(
   others: number,
   label: (id: string) => string,
 ): string {
-  const hidden = call.local.hideAddress ? ' · address hidden' : '';
+  const hidden =
+    (call.local.hideAddress ? ' · address hidden' : '') +
+    (call.local.screen ? ' · sharing your screen' : '');
   switch (call.status) {
     case 'calling':
       return call.declinedBy.length > 0

@@ -10,6 +10,7 @@ import {
   viewChild,
 } from '@angular/core';
 import { formatBytes, shortId } from '../shared/format';
+import { CallPanel } from './call-panel';
 import { type ChatItem, SupportChat } from './support-chat';
 
 const STATE_LABELS: Record<string, string> = {
@@ -25,6 +26,7 @@ const STATE_LABELS: Record<string, string> = {
 @Component({
   selector: 'nr-chat-panel',
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [CallPanel],
   template: `
     <section class="card chat" data-testid="chat-panel" aria-label="Support chat">
       <header class="card-head chat-head">
@@ -91,6 +93,7 @@ const STATE_LABELS: Record<string, string> = {
             digits: nobody is in the middle.
           </p>
         </div>
+        <nr-call-panel [ready]="ready() && peer() !== undefined" />
       }
 
       @if (chat.inRoom()) {

@@ -1,4 +1,4 @@
-import { computed, Injectable, signal } from '@angular/core';
+import { computed, inject, Injectable, signal } from '@angular/core';
 import {
   type ClientState,
   ConnectionClosedError,
@@ -6,6 +6,7 @@ import {
   TimeoutError,
 } from '@nullroom/client';
 import { describeClose, roomIsGone } from '../shared/close-reasons';
+import { SupportCall } from './support-call';
 
 export interface ChatFile {
   readonly name: string;
@@ -60,6 +61,7 @@ export class SupportChat {
   readonly active = computed(() => this.inRoom() && this.state() !== 'closed');
 
   private client: NullroomClient | undefined;
+  private readonly calls = inject(SupportCall);
   private readonly objectUrls: string[] = [];
   private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private ownTypingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -80,6 +82,7 @@ export class SupportChat {
     this.roomId.set(roomId);
     this.selfId.set(client.clientId);
     this.wire(client);
+    this.calls.attach(client);
     try {
       await client.connect();
     } catch (error) {
@@ -97,6 +100,7 @@ export class SupportChat {
   leave(): void {
     const client = this.client;
     this.client = undefined;
+    this.calls.detach();
     client?.close();
     for (const url of this.objectUrls.splice(0)) URL.revokeObjectURL(url);
     for (const t of this.typingTimers.values()) clearTimeout(t);
