@@ -135,5 +135,8 @@ describe('loadConfig', () => {
     const result = loadConfig({ ANOCHAT_ADMIN_KEY: ' padded-secret ' });
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('padded-secret');
+    const turn = loadConfig({ TURN_URLS: 'turn:t.example', TURN_SECRET: ' turn-secret-padded ' });
+    expect(turn.ok).toBe(false);
+    expect(JSON.stringify(turn)).not.toContain('turn-secret-padded');
   });
 });

@@ -183,6 +183,21 @@ suite('calls in Chromium through the real relay and coturn', () => {
     ]);
   }, 120_000);
 
+  it('two members calling each other at the same moment end up in one call', async () => {
+    const r = await room();
+    const alice = await world.join('alice', r, relay.wsUrl);
+    const bob = await world.join('bob', r, relay.wsUrl);
+    // Each either started its own call or, if the other's ring came first, joined that one.
+    const [a, b] = await Promise.all([alice.run('start', true), bob.run('start', true)]);
+    await alice.untilConnected(['bob']);
+    await bob.untilConnected(['alice']);
+    const lower = a < b ? a : b;
+    expect((await alice.snapshot()).call!.callId).toBe(lower);
+    expect((await bob.snapshot()).call!.callId).toBe(lower);
+    // The one who gave up its own call left it quietly; nobody saw an error.
+    for (const p of [alice, bob]) expect((await p.recorded()).security).toEqual([]);
+  }, 60_000);
+
   it('support room: the agent calls, the visitor declines, the agent hears it', async () => {
     const r = await createRoom(relay.baseUrl, undefined, 'support');
     const visitor = await world.join('c-0123456789abcdef', r, relay.wsUrl);
