@@ -180,46 +180,36 @@ describe('calls at the relay: TURN credentials and call presence', () => {
 });
 
 describe('calls at the relay: defaults', () => {
+  /** Joins a fresh room on `relay`, sends CALL_JOIN, returns the answer and /public-config's calls. */
+  async function callJoinOn(relay: RelayProcess, clients: TestClient[]) {
+    const room = await createRoom(relay.baseUrl);
+    const c = await TestClient.member(relay.wsUrl, {
+      roomId: room.roomId,
+      clientId: 'a',
+      joinToken: room.joinToken!,
+    });
+    clients.push(c);
+    c.send(encodeCallJoin());
+    const answer = await c.waitFor((f) => f.type === 'call-credentials' || f.type === 'error');
+    const config = (await (await fetch(`${relay.baseUrl}/public-config`)).json()) as {
+      calls: unknown;
+    };
+    return { answer, calls: config.calls };
+  }
+
   it('names no STUN or TURN server unless TURN_URLS does, and CALL_MAX_PARTICIPANTS=0 turns calls off', async () => {
     const plain = await startRelay({});
     const off = await startRelay({ CALL_MAX_PARTICIPANTS: '0' });
     const clients: TestClient[] = [];
     try {
-      const room = await createRoom(plain.baseUrl);
-      const a = await TestClient.member(plain.wsUrl, {
-        roomId: room.roomId,
-        clientId: 'a',
-        joinToken: room.joinToken!,
+      expect(await callJoinOn(plain, clients)).toEqual({
+        answer: { type: 'call-credentials', urls: [], ttlS: 0, maxParticipants: 8 },
+        calls: { enabled: true, maxParticipants: 8, turn: false },
       });
-      clients.push(a);
-      a.send(encodeCallJoin());
-      expect(await a.waitFor((f) => f.type === 'call-credentials')).toEqual({
-        type: 'call-credentials',
-        urls: [],
-        ttlS: 0,
-        maxParticipants: 8,
+      expect(await callJoinOn(off, clients)).toEqual({
+        answer: { type: 'error', code: 'calls_disabled', message: 'calls are off on this relay' },
+        calls: { enabled: false, maxParticipants: 0, turn: false },
       });
-      expect(
-        ((await (await fetch(`${plain.baseUrl}/public-config`)).json()) as { calls: unknown })
-          .calls,
-      ).toEqual({ enabled: true, maxParticipants: 8, turn: false });
-
-      const offRoom = await createRoom(off.baseUrl);
-      const b = await TestClient.member(off.wsUrl, {
-        roomId: offRoom.roomId,
-        clientId: 'b',
-        joinToken: offRoom.joinToken!,
-      });
-      clients.push(b);
-      b.send(encodeCallJoin());
-      expect(await b.waitFor((f) => f.type === 'error')).toEqual({
-        type: 'error',
-        code: 'calls_disabled',
-        message: 'calls are off on this relay',
-      });
-      expect(
-        ((await (await fetch(`${off.baseUrl}/public-config`)).json()) as { calls: unknown }).calls,
-      ).toEqual({ enabled: false, maxParticipants: 0, turn: false });
     } finally {
       for (const c of clients) c.ws.terminate();
       await plain.stop();

@@ -4,10 +4,11 @@
  * visitor accepts or declines here.
  */
 import {
-  CallEndReason,
   CallError,
   CallManager,
   type CallSnapshot,
+  describeParticipant,
+  isCallFailure,
   type NullroomClient,
 } from '@nullroom/client';
 import { CallView, type TileModel } from './call-view';
@@ -28,12 +29,6 @@ interface PeerStreams {
   camera?: MediaStream;
   screen?: MediaStream;
 }
-
-const FAILURES: ReadonlySet<string> = new Set([
-  CallEndReason.FAILED,
-  CallEndReason.TURN_REJECTED,
-  CallEndReason.SECURITY,
-]);
 
 export class CallController {
   readonly view: CallView;
@@ -83,7 +78,7 @@ export class CallController {
     });
     this.calls.on('ended', ({ reason, message, detail }) => {
       this.streams.clear();
-      const failed = FAILURES.has(reason);
+      const failed = isCallFailure(reason);
       this.o.system(detail && failed ? `${message} (${detail})` : message, failed);
       this.o.status('ended', reason);
     });
@@ -157,7 +152,7 @@ export class CallController {
         name,
         self: false,
         kind: 'camera',
-        status: describeState(p.state, p.present),
+        status: describeParticipant(p),
         micOff: !p.media.mic,
         deafened: p.media.deaf,
         stream: streams.camera,
@@ -196,21 +191,6 @@ export class CallController {
       screenAvailable: typeof navigator.mediaDevices?.getDisplayMedia === 'function',
     });
     this.view.setDeafened(call.local.deafened);
-  }
-}
-
-function describeState(state: string, present: boolean): string {
-  if (!present) return 'Reconnecting…';
-  switch (state) {
-    case 'waiting':
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting':
-      return 'Reconnecting…';
-    case 'failed':
-      return 'Could not connect';
-    default:
-      return '';
   }
 }
 

@@ -5,14 +5,15 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 // The relay's own test helpers start the built relay and a real coturn (tests only).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { launchWithFakeMedia } from '../../relay/test/support/fake-media-browser';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { Coturn } from '../../relay/test/support/coturn';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
 const SECRET = 'widget-call-turn-secret-0123456789';
@@ -32,17 +33,7 @@ suite('widget calls in headless Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     coturn = await Coturn.start({ secret: SECRET });
     relay = await startRelay({ TURN_URLS: coturn.url, TURN_SECRET: SECRET });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    browser = await launchWithFakeMedia();
   }, 60_000);
 
   afterAll(async () => {

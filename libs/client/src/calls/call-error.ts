@@ -78,6 +78,15 @@ export function describeCallEnd(reason: CallEndReason): string {
   }
 }
 
+/** Ends that are failures (say them as warnings), not somebody's choice. */
+export function isCallFailure(reason: CallEndReason): boolean {
+  return (
+    reason === CallEndReason.FAILED ||
+    reason === CallEndReason.TURN_REJECTED ||
+    reason === CallEndReason.SECURITY
+  );
+}
+
 function assertUnreachable(value: never): never {
   throw new Error(`unreachable: ${String(value)}`);
 }

@@ -397,6 +397,8 @@ export class CallManager extends Emitter<CallEvents> {
       for (const peerId of this.roomCalls.get(callId)?.keys() ?? [])
         void this.ensureLink(call, peerId);
       this.changed();
+      // Someone else's ring arrived while we were opening our own call.
+      if (this.current === call) queueMicrotask(() => this.mergeIfRungByLower(call));
     } catch (error) {
       if (this.current === undefined || this.current.local === local) {
         local?.stop();
@@ -421,7 +423,31 @@ export class CallManager extends Emitter<CallEvents> {
     });
   }
 
-  private endCall(reason: CallEndReason, tellOthers: boolean, detail?: string): void {
+  /**
+   * Two members started a call at the same moment: each rings the other. Both end up in the
+   * lower call id — the one with the higher id leaves its own (quietly) and joins the other.
+   */
+  private mergeIfRungByLower(call: ActiveCall): boolean {
+    if (this.current !== call || call.status() !== 'calling' || this.joining) return false;
+    const self = this.client.clientId;
+    for (const [callId, members] of this.roomCalls) {
+      if (callId >= call.callId) continue;
+      const ringer = [...members].find(([id, a]) => id !== self && a.ring)?.[0];
+      if (ringer === undefined) continue;
+      this.endCall(CallEndReason.HUNG_UP, true, undefined, true);
+      void this.join(callId, ringer, call.video, false).catch(() => undefined);
+      return true;
+    }
+    return false;
+  }
+
+  private endCall(
+    reason: CallEndReason,
+    tellOthers: boolean,
+    detail?: string,
+    /** Leaving one call for another: nothing to tell the user. */
+    quiet = false,
+  ): void {
     const call = this.current;
     if (!call) return;
     this.current = undefined;
@@ -435,12 +461,14 @@ export class CallManager extends Emitter<CallEvents> {
       this.client.leaveCallAtRelay();
       void this.signal({ t: 'leave', call: call.callId }).catch(() => undefined);
     }
-    this.emit('ended', {
-      callId: call.callId,
-      reason,
-      message: describeCallEnd(reason),
-      ...(detail === undefined ? {} : { detail }),
-    });
+    if (!quiet) {
+      this.emit('ended', {
+        callId: call.callId,
+        reason,
+        message: describeCallEnd(reason),
+        ...(detail === undefined ? {} : { detail }),
+      });
+    }
     this.changed();
   }
 
@@ -507,11 +535,7 @@ export class CallManager extends Emitter<CallEvents> {
         call.links.delete(from);
       }
       void this.ensureLink(call, from);
-    } else if (call && call.status() === 'calling' && s.ring && s.call < call.callId) {
-      // Two members started a call at the same moment: both end up in the lower call id.
-      const video = call.video;
-      this.endCall(CallEndReason.HUNG_UP, true);
-      void this.join(s.call, from, video, false).catch(() => undefined);
+    } else if (call && this.mergeIfRungByLower(call)) {
       return;
     } else if (!call && s.ring && !this.ringing && !before) {
       const timer = setTimeout(() => {
@@ -832,4 +856,22 @@ function globalMediaDevices(): MediaSource {
 
 function errorName(error: unknown): string {
   return (error as { name?: string }).name ?? 'Error';
+}
+
+/** What to show under a participant's name: "" while all is well. */
+export function describeParticipant(p: CallParticipant): string {
+  if (!p.present) return 'Reconnecting…';
+  switch (p.state) {
+    case 'waiting':
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'failed':
+      return 'Could not connect';
+    case 'self':
+    case 'connected':
+    case 'closed':
+      return '';
+  }
 }

@@ -1,5 +1,6 @@
 export {
   CallManager,
+  describeParticipant,
   type CallManagerOptions,
   type CallEvents,
   type CallParticipant,
@@ -7,7 +8,13 @@ export {
   type CallView,
   type ParticipantState,
 } from './call-manager';
-export { CallError, CallErrorCode, CallEndReason, describeCallEnd } from './call-error';
+export {
+  CallError,
+  CallErrorCode,
+  CallEndReason,
+  describeCallEnd,
+  isCallFailure,
+} from './call-error';
 export { type CallId, type CallSignal, type PeerMessage } from './call-message';
 export { type MediaConstraints, type MediaSource } from './local-media';
 export { type LinkState, type RemoteMedia } from './peer-link';

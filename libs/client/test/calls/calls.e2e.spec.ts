@@ -194,8 +194,12 @@ suite('calls in Chromium through the real relay and coturn', () => {
     const lower = a < b ? a : b;
     expect((await alice.snapshot()).call!.callId).toBe(lower);
     expect((await bob.snapshot()).call!.callId).toBe(lower);
-    // The one who gave up its own call left it quietly; nobody saw an error.
-    for (const p of [alice, bob]) expect((await p.recorded()).security).toEqual([]);
+    // The one who gave up its own call left it quietly; nobody saw an end or an error.
+    for (const p of [alice, bob]) {
+      expect((await p.recorded()).security).toEqual([]);
+      expect((await p.recorded()).ended).toEqual([]);
+      expect((await p.snapshot()).incoming).toBeUndefined();
+    }
   }, 60_000);
 
   it('support room: the agent calls, the visitor declines, the agent hears it', async () => {

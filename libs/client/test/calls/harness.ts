@@ -6,13 +6,19 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+// Shared test support: the fake-media browser (relay tests' helpers) and the e2ee suite's bundler.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  CHROMIUM,
+  launchWithFakeMedia,
+} from '../../../../apps/relay/test/support/fake-media-browser';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bundle } from '../../../e2ee/test/browser/chromium';
 import { type CallSnapshot } from '../../src';
 import { type CallTestApi, type PeerStats } from './page';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const LIBS = join(__dirname, '..', '..', '..');
+export { CHROMIUM };
 
 type Recorded = ReturnType<CallTestApi['recorded']>;
 
@@ -96,22 +102,7 @@ export class CallWorld {
   pageUrl = '';
 
   async start(): Promise<void> {
-    const out = await build({
-      entryPoints: [join(__dirname, 'page.ts')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      alias: Object.fromEntries(
-        ['protocol', 'e2ee', 'client'].map((l) => [
-          `@nullroom/${l}`,
-          join(LIBS, l, 'src', 'index.ts'),
-        ]),
-      ),
-    });
-    const script = out.outputFiles[0]!.text;
+    const script = await bundle(join(__dirname, 'page.ts'));
     this.server = createServer((req, res) => {
       if (req.url === '/page.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
@@ -125,18 +116,7 @@ export class CallWorld {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.pageUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    this.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        // Fake camera (a test pattern), microphone (a beep) and screen, and no permission prompts.
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-      ],
-    });
+    this.browser = await launchWithFakeMedia();
   }
 
   /** A new participant in its own browser context, connected to `relay` in `roomId`. */

@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { type CallParticipant } from '@nullroom/client';
+import { type CallParticipant, describeParticipant } from '@nullroom/client';
 import { SupportCall } from './support-call';
 
 interface Tile {
@@ -345,7 +345,7 @@ export class CallPanel {
         video: p.media.cam && m.camera !== undefined,
         micOff: !p.media.mic,
         deafened: p.media.deaf,
-        status: stateText(p),
+        status: describeParticipant(p),
       });
       if (p.media.screen && m.screen) {
         tiles.push({
@@ -385,20 +385,5 @@ export class CallPanel {
 
   protected setHide(event: Event): void {
     this.call.setHideAddress((event.target as HTMLInputElement).checked);
-  }
-}
-
-function stateText(p: CallParticipant): string {
-  if (!p.present) return 'Reconnecting…';
-  switch (p.state) {
-    case 'waiting':
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting':
-      return 'Reconnecting…';
-    case 'failed':
-      return 'Could not connect';
-    default:
-      return '';
   }
 }

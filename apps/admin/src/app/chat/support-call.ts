@@ -1,9 +1,9 @@
 import { computed, Injectable, signal } from '@angular/core';
 import {
-  CallEndReason,
   CallError,
   CallManager,
   type CallSnapshot,
+  isCallFailure,
   type NullroomClient,
 } from '@nullroom/client';
 
@@ -12,12 +12,6 @@ export interface PeerMedia {
   readonly camera?: MediaStream;
   readonly screen?: MediaStream;
 }
-
-const FAILURES: ReadonlySet<string> = new Set([
-  CallEndReason.FAILED,
-  CallEndReason.TURN_REJECTED,
-  CallEndReason.SECURITY,
-]);
 
 /**
  * The agent's calls in one support room: a {@link CallManager} on the chat's client, its
@@ -62,7 +56,7 @@ export class SupportCall {
     });
     calls.on('ended', ({ reason, message, detail }) => {
       if (this.calls !== calls) return;
-      const warn = FAILURES.has(reason);
+      const warn = isCallFailure(reason);
       this.notice.set({ text: warn && detail ? `${message} (${detail})` : message, warn });
       this.media.set(new Map());
     });
