@@ -86,7 +86,7 @@ describe('limits and abuse', () => {
   });
 
   it('rate-limits WebSocket connection attempts per address with 4429', async () => {
-    const relay = await start({ RATE_LIMIT_WS_CONNECT_MAX: '3' });
+    const relay = await start({ RATE_LIMIT_WS_CONNECT_MAX: '3', RATE_LIMIT_WS_CONNECT_BURST: '3' });
     const room = await createRoom(relay.baseUrl);
     for (const id of ['a', 'b', 'c']) await member(relay, room.roomId, id, room.joinToken);
     const fourth = new TestClient(
@@ -95,6 +95,32 @@ describe('limits and abuse', () => {
     clients.push(fourth);
     expect((await fourth.waitClosed()).code).toBe(CloseCode.RATE_LIMITED);
   });
+
+  it('at the default limits a 256-member room fills at once from one address (NAT, Tor); a flood past the burst gets 4429', async () => {
+    const relay = await start({});
+    const room = await createRoom(relay.baseUrl, { mode: 'p2p', maxParticipants: 256 });
+    const ids = Array.from({ length: 256 }, (_, i) => `m${i}`);
+    // All at once, as after a drain: every one is welcomed.
+    const members = await Promise.all(
+      ids.map((id) => member(relay, room.roomId, id, room.joinToken)),
+    );
+    expect(members).toHaveLength(256);
+    // The burst is 300: 44 more attempts go through (the room is full: 4410), then 4429.
+    const extra = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const c = new TestClient(
+          `${relay.wsUrl}?roomId=${room.roomId}&clientId=x${i}&joinToken=${room.joinToken}`,
+        );
+        clients.push(c);
+        return (await c.waitClosed()).code;
+      }),
+    );
+    const count = (code: number) => extra.filter((c) => c === code).length;
+    expect(count(CloseCode.ROOM_FULL) + count(CloseCode.RATE_LIMITED)).toBe(60);
+    expect(count(CloseCode.ROOM_FULL)).toBeGreaterThanOrEqual(44);
+    // A second or so of refill at 2/s may add one or two; never the whole flood.
+    expect(count(CloseCode.ROOM_FULL)).toBeLessThanOrEqual(50);
+  }, 60_000);
 
   it('refuses connections past MAX_CONNECTIONS with 1013', async () => {
     const relay = await start({ MAX_CONNECTIONS: '2' });
