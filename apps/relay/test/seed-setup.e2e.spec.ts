@@ -84,8 +84,9 @@ suite('seed-000 set-up on a fresh clone', () => {
       .replace(/^ANOCHAT_API_KEY=$/m, `ANOCHAT_API_KEY=${API_KEY}`)
       .replace(/^# PORT=8765$/m, `PORT=${port}`)
       .replace(/^# HOST=0\.0\.0\.0$/m, 'HOST=127.0.0.1')
-      .replace(/^# LOGGING=1$/m, 'LOGGING=0');
-    expect(edited.match(/^(ANOCHAT_API_KEY|PORT|HOST|LOGGING)=/gm)).toHaveLength(4);
+      .replace(/^# LOGGING=1$/m, 'LOGGING=0')
+      .replace(/^# DRAIN_GRACE_MS=3000$/m, 'DRAIN_GRACE_MS=0');
+    expect(edited.match(/^(ANOCHAT_API_KEY|PORT|HOST|LOGGING|DRAIN_GRACE_MS)=/gm)).toHaveLength(5);
     writeFileSync(join(dir, '.env'), edited);
 
     // `--silent` keeps npm's own "> nullroom start" banner out; with LOGGING=0 the relay and the
