@@ -99,8 +99,8 @@ suite('seed-000 set-up on a fresh clone', () => {
     });
     relay = proc;
     let output = '';
-    proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    proc.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 240_000;
     for (;;) {

@@ -3,8 +3,15 @@
  * support visitor), joins it with the client SDK and maps SDK events onto the view. Reconnects
  * (drain 1012, dropped networks) are the SDK's; the widget only shows them.
  */
-import { ConnectionClosedError, createRoom, HttpError, NullroomClient } from '@nullroom/client';
-import { Emitter } from '@nullroom/client';
+import {
+  ConnectionClosedError,
+  createRoom,
+  Emitter,
+  HttpError,
+  NullroomClient,
+  TypingNotifier,
+  TypingRoster,
+} from '@nullroom/client';
 import { describeClose } from './close-text';
 import { inviteLink, type ResolvedOptions } from './options';
 import { type ConnectionLabel, type FileItem, View } from './view';
@@ -20,8 +27,6 @@ export interface WidgetEvents extends Record<string, unknown> {
   error: { readonly message: string };
 }
 
-const TYPING_IDLE_MS = 3_000;
-const TYPING_SHOWN_MS = 6_000;
 const SHOWN_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export class Widget extends Emitter<WidgetEvents> {
@@ -32,9 +37,12 @@ export class Widget extends Emitter<WidgetEvents> {
   private readonly urls: string[] = [];
   private readonly incoming = new Map<string, FileItem>();
   private readonly sent = new Map<string, (text: string) => void>();
-  private readonly typers = new Map<string, ReturnType<typeof setTimeout>>();
-  private typingTimer: ReturnType<typeof setTimeout> | undefined;
-  private typingSent = false;
+  /** Our typing indicator (libs/client's debounce, the same as the admin dashboard's). */
+  private readonly ownTyping = new TypingNotifier((active) => {
+    this.client?.setTyping(active).catch(() => undefined);
+  });
+  /** Who else is typing. */
+  private readonly typers = new TypingRoster(() => this.renderTyping());
   private unread: string[] = [];
   private others = 0;
   private readonly onVisible = (): void => this.flushReadReceipts();
@@ -87,8 +95,8 @@ export class Widget extends Emitter<WidgetEvents> {
     this.destroyed = true;
     this.client?.close();
     this.client = undefined;
-    clearTimeout(this.typingTimer);
-    for (const t of this.typers.values()) clearTimeout(t);
+    this.ownTyping.reset();
+    this.typers.clear();
     for (const url of this.urls.splice(0)) URL.revokeObjectURL(url);
     document.removeEventListener('visibilitychange', this.onVisible);
     this.view.remove();
@@ -307,39 +315,23 @@ export class Widget extends Emitter<WidgetEvents> {
   }
 
   private typing(): void {
-    const client = this.client;
-    if (!client || client.state !== 'ready') return;
-    if (!this.typingSent) {
-      this.typingSent = true;
-      client.setTyping(true).catch(() => undefined);
-    }
-    clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.endTyping(), TYPING_IDLE_MS);
+    if (this.client?.state === 'ready') this.ownTyping.keystroke();
   }
 
   private endTyping(): void {
-    clearTimeout(this.typingTimer);
-    if (!this.typingSent) return;
-    this.typingSent = false;
-    this.client?.setTyping(false).catch(() => undefined);
+    this.ownTyping.stop();
   }
 
   private startTyping(from: string): void {
-    clearTimeout(this.typers.get(from));
-    this.typers.set(
-      from,
-      setTimeout(() => this.stopTyping(from), TYPING_SHOWN_MS),
-    );
-    this.renderTyping();
+    this.typers.set(from, true);
   }
 
   private stopTyping(from: string): void {
-    clearTimeout(this.typers.get(from));
-    if (this.typers.delete(from)) this.renderTyping();
+    this.typers.set(from, false);
   }
 
   private renderTyping(): void {
-    const names = [...this.typers.keys()].map((id) => this.label(id));
+    const names = [...this.typers.typers].map((id) => this.label(id));
     this.view.setTyping(
       names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`,
     );

@@ -8,6 +8,8 @@ import {
   encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
+  type RoomClosedReason,
+  roomClosedCode,
   type RoomMode,
 } from '@nullroom/protocol';
 import { type RelayConfig } from '../config/config';
@@ -38,8 +40,11 @@ export interface RoomView {
   readonly lastActivityAt: string;
 }
 
-/** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
+/**
+ * Why a room ended. The first three reach the members as a ROOM_CLOSED reason and its close code
+ * (libs/protocol room-closed.ts); an emptied or drained room has nobody left to tell.
+ */
+export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 
 /** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
 export interface RoomHandoff {
@@ -311,12 +316,7 @@ export class RoomsService {
     this.stats.roomsClosed++;
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
-    const code =
-      reason === 'closed'
-        ? CloseCode.ROOM_CLOSED
-        : reason === 'expired'
-          ? CloseCode.ROOM_EXPIRED
-          : CloseCode.ROOM_DESTROYED;
+    const code = roomClosedCode(reason);
     const notice = Buffer.from(encodeRoomClosed(reason));
     for (const member of [...room.members()]) {
       member.deliver(notice);
