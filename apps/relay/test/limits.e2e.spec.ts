@@ -178,6 +178,52 @@ describe('limits and abuse', () => {
     await member(relay, p2p.roomId, 'guest', p2p.joinToken);
   });
 
+  it("REQUIRE_WS_API_KEY: a support visitor joins with the room's own visitor token, and with nothing else", async () => {
+    const key = 'k'.repeat(24);
+    const relay = await start({ ANOCHAT_API_KEY: key, REQUIRE_WS_API_KEY: '1' });
+    const support = await createRoom(relay.baseUrl, { mode: 'support' }, key);
+    const other = await createRoom(relay.baseUrl, { mode: 'support' }, key);
+    const p2p = await createRoom(relay.baseUrl, { mode: 'p2p' }, key);
+    const visitorToken = (support as { visitorToken?: string }).visitorToken!;
+    const otherToken = (other as { visitorToken?: string }).visitorToken!;
+    expect(visitorToken).toMatch(/^[\w-]{43}$/);
+    // Another room's visitor token, a p2p join token, a forged one: 4403, and the room lives on.
+    for (const token of [otherToken, p2p.joinToken!, `${visitorToken.slice(0, -1)}A`]) {
+      const wrong = new TestClient(
+        `${relay.wsUrl}?roomId=${support.roomId}&clientId=v&joinToken=${encodeURIComponent(token)}`,
+      );
+      clients.push(wrong);
+      expect((await wrong.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
+    }
+    const visitor = await member(relay, support.roomId, 'visitor', visitorToken);
+    // The agent (admin dashboard, the site's staff) joins with the API key, as before.
+    const agent = await TestClient.member(relay.wsUrl, {
+      roomId: support.roomId,
+      clientId: 'agent',
+      apiKey: key,
+    });
+    clients.push(agent);
+    await visitor.waitFor((f) => f.type === 'joined' && f.clientId === 'agent');
+    // A p2p room's token is still only its own.
+    const cross = new TestClient(
+      `${relay.wsUrl}?roomId=${p2p.roomId}&clientId=x&joinToken=${visitorToken}`,
+    );
+    clients.push(cross);
+    expect((await cross.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
+    // The visitor may end the chat with it too, as a p2p member with the join token.
+    const wrongDelete = await fetch(`${relay.baseUrl}/rooms/${support.roomId}`, {
+      method: 'DELETE',
+      headers: { 'x-join-token': otherToken },
+    });
+    expect(wrongDelete.status).toBe(403);
+    const ended = await fetch(`${relay.baseUrl}/rooms/${support.roomId}`, {
+      method: 'DELETE',
+      headers: { 'x-join-token': visitorToken },
+    });
+    expect(ended.status).toBe(200);
+    expect((await agent.waitClosed()).code).toBe(CloseCode.ROOM_CLOSED);
+  });
+
   it('expires idle rooms after ROOM_MAX_IDLE_MS, closing members with 4001', async () => {
     const relay = await start({ ROOM_MAX_IDLE_MS: '400' });
     const room = await createRoom(relay.baseUrl);

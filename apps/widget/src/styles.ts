@@ -60,6 +60,8 @@ button:disabled { opacity: 0.5; cursor: default; }
   border: 2px solid var(--muted); border-right-color: transparent; border-radius: 50%; animation: spin 0.9s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spin { animation: none !important; } }
+.challenge { display: flex; justify-content: center; padding: 0 12px; }
+.challenge ::slotted(*) { margin-top: 10px; }
 .log { flex: 1 1 auto; overflow-y: auto; margin: 0; padding: 12px; list-style: none; display: flex;
   flex-direction: column; gap: 8px; min-height: 80px; }
 .empty { margin: auto; max-width: 260px; text-align: center; color: var(--muted); font-size: 13px; }

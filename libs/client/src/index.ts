@@ -14,7 +14,7 @@ export {
   TimeoutError,
   HttpError,
 } from './errors';
-export { createRoom, type CreatedRoom } from './rest';
+export { createRoom, type CreatedRoom, type CreateRoomExtras } from './rest';
 export { createImagePreview, type Preview } from './preview';
 export { buildWsUrl, globalWebSocket, type SocketLike, type WebSocketFactory } from './transport';
 export { Emitter } from './emitter';

@@ -16,8 +16,9 @@ import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { newJoinToken, secretEquals } from '../common/secrets';
+import { newJoinToken } from '../common/secrets';
 import { type RelayStats } from '../common/stats';
+import { checkJoinCredentials, type JoinCredentials, roomTokenMatches } from './join-credentials';
 import { type Member } from './member';
 import { Room } from './room';
 
@@ -26,10 +27,7 @@ export interface CreateRoomInput {
   readonly maxParticipants?: number;
 }
 
-export interface JoinCredentials {
-  readonly joinToken?: string;
-  readonly apiKey?: string;
-}
+export type { JoinCredentials } from './join-credentials';
 
 export interface RoomView {
   readonly roomId: string;
@@ -116,7 +114,7 @@ export class RoomsService {
     return this.rooms.size;
   }
 
-  create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
+  create(input: CreateRoomInput): { room: Room; joinToken: string } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
@@ -147,7 +145,9 @@ export class RoomsService {
         );
       }
     }
-    const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
+    // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
+    // lets a visitor in where REQUIRE_WS_API_KEY=1. Either way the room's one secret.
+    const joinToken = newJoinToken();
     const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
@@ -240,9 +240,9 @@ export class RoomsService {
     };
   }
 
-  /** True when the join token of a p2p room matches (constant time). */
+  /** True when the room's token (p2p join token, support visitor token) matches (constant time). */
   tokenMatches(room: Room, joinToken: string | undefined): boolean {
-    return room.joinToken !== undefined && secretEquals(joinToken, room.joinToken);
+    return roomTokenMatches(room, joinToken);
   }
 
   /**
@@ -252,15 +252,7 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
-    if (room.mode === 'p2p') {
-      if (!this.tokenMatches(room, credentials.joinToken)) {
-        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-      }
-    } else if (this.config.auth.requireWsApiKey) {
-      if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
-        throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
-      }
-    }
+    checkJoinCredentials(room, credentials, this.config.auth);
     if (room.has(member.clientId)) {
       throw new RelayError(
         RelayErrorCode.DuplicateClientId,
