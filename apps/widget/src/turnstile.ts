@@ -55,12 +55,13 @@ export function loadTurnstile(): Promise<TurnstileApi> {
 export async function solveChallenge(host: HTMLElement, siteKey: string): Promise<string> {
   const api = await loadTurnstile();
   return new Promise<string>((resolve, reject) => {
-    let id: string | null | undefined;
+    // The callbacks may in principle run before render() returns its id.
+    const widget: { id?: string | null } = {};
     const done = (): void => {
-      if (typeof id === 'string') api.remove(id);
+      if (typeof widget.id === 'string') api.remove(widget.id);
       host.replaceChildren();
     };
-    id = api.render(host, {
+    widget.id = api.render(host, {
       sitekey: siteKey,
       theme: 'auto',
       callback: (token) => {
@@ -73,6 +74,7 @@ export async function solveChallenge(host: HTMLElement, siteKey: string): Promis
         return true; // handled: no exception from Cloudflare's script
       },
     });
-    if (id === undefined || id === null) reject(new Error('Turnstile did not render'));
+    if (widget.id === undefined || widget.id === null)
+      reject(new Error('Turnstile did not render'));
   });
 }
