@@ -19,7 +19,7 @@ function showSetupHelp(mode: string): void {
   const origin = location.origin;
   $('setup-curl').textContent =
     `curl -X POST ${origin}/rooms \\\n  -H 'X-API-Key: <your ANOCHAT_API_KEY>' \\\n` +
-    `  -H 'Content-Type: application/json' -d '{"mode":"${mode}"}'`;
+    `  -H 'Content-Type: application/json' \\\n  -d '{"mode":"${mode}"}'`;
   const token = mode === 'support' ? 'visitorToken' : 'joinToken';
   $('setup-link').textContent =
     `${origin}${location.pathname}#${mode === 'support' ? 'mode=support&' : ''}` +

@@ -11,7 +11,7 @@ import { type ClientEvents, NullroomClient } from '@nullroom/client';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
-import { solidPng } from './png';
+import { solidPng } from './support/png';
 import type * as WidgetApi from '../src/main';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
