@@ -1,4 +1,4 @@
-import { computed, Injectable, signal } from '@angular/core';
+import { computed, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import {
   type ClientState,
   ConnectionClosedError,
@@ -32,6 +32,12 @@ export interface ChatItem {
   readonly failed?: boolean;
 }
 
+/** Where the relay is: the page's own origin (the dashboard is served by the relay). */
+export const RELAY_ORIGIN = new InjectionToken<string>('relay origin', {
+  providedIn: 'root',
+  factory: () => location.origin,
+});
+
 /**
  * The admin's end of one support room: a {@link NullroomClient} whose events become signals.
  * The admin is an ordinary member (`admin-<random>`); the relay sees only ciphertext.
@@ -58,6 +64,7 @@ export class SupportChat {
   /** Connected or trying to be: the composer is usable. */
   readonly active = computed(() => this.inRoom() && this.state() !== 'closed');
 
+  private readonly origin = inject(RELAY_ORIGIN);
   private client: NullroomClient | undefined;
   private readonly objectUrls: string[] = [];
   /** Our typing indicator (libs/client's debounce, the same as the widget's). */
@@ -73,7 +80,7 @@ export class SupportChat {
     this.leave();
     this.ended.set(undefined);
     const client = new NullroomClient({
-      url: location.origin,
+      url: this.origin,
       roomId,
       clientId: `admin-${randomHex(6)}`,
       ...(apiKey ? { apiKey } : {}),
