@@ -5,25 +5,24 @@
  * text in the light and the dark theme. Screenshots at desktop and 360 px land in
  * apps/admin/test/screenshots/ (gitignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createRoom, NullroomClient } from '@nullroom/client';
 // Test helpers of the relay and the widget (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { browserSuite, launchChromium } from '../../widget/test/support/browser';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { contrastFailures } from '../../widget/test/support/contrast';
 import { solidPng } from './support/png';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_KEY = 'admin-layout-key-0123456789abcdef';
 const API_KEY = 'admin-layout-api-key-0123456789';
 const SHOTS = join(__dirname, 'screenshots');
 const ADMIN_DIST = join(__dirname, '..', 'dist', 'browser');
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
 
-suite('admin dashboard at phone width, close reasons and contrast', () => {
+browserSuite('admin dashboard at phone width, close reasons and contrast', () => {
   let relay: RelayProcess;
   let shortIdle: RelayProcess; // rooms expire after 3 s idle
   let browser: Browser;
@@ -32,20 +31,12 @@ suite('admin dashboard at phone width, close reasons and contrast', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(ADMIN_DIST, 'index.html')))
-      throw new Error('build the dashboard first: nx run admin:build');
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium([[join(ADMIN_DIST, 'index.html'), 'nx run admin:build']], SHOTS);
     const env = { ANOCHAT_ADMIN_KEY: ADMIN_KEY, ANOCHAT_API_KEY: API_KEY };
     [relay, shortIdle] = await Promise.all([
       startRelay(env),
       startRelay({ ...env, ROOM_MAX_IDLE_MS: '3000' }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   }, 60_000);
 
   afterAll(async () => {

@@ -7,24 +7,22 @@
  * ends told apart, and WCAG AA contrast of every text in the light and the dark theme.
  * Screenshots at desktop and 360 px width land in apps/widget/test/screenshots/ (gitignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createRoom, NullroomClient } from '@nullroom/client';
 // The relay's own test helpers (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { fakeSiteverify } from '../../relay/test/support/fake-siteverify';
+import { browserSuite, launchChromium } from './support/browser';
 import { contrastFailures } from './support/contrast';
 import { solidPng } from './support/png';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
 const API_KEY = 'widget-setup-api-key-0123456789';
 const TURNSTILE_SCRIPT = 'https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit';
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
 
 /** Stands in for Cloudflare's api.js: a button that "solves" the challenge with a token. */
 const FAKE_TURNSTILE = `
@@ -41,7 +39,7 @@ window.turnstile = {
   remove() {},
 };`;
 
-suite('widget set-up paths in headless Chromium through real relays', () => {
+browserSuite('widget set-up paths in headless Chromium through real relays', () => {
   let open: RelayProcess; // no API key: the widget creates rooms itself
   let keyed: RelayProcess; // ANOCHAT_API_KEY + REQUIRE_WS_API_KEY=1
   let shortIdle: RelayProcess; // rooms expire after 2.5 s idle
@@ -55,11 +53,10 @@ suite('widget set-up paths in headless Chromium through real relays', () => {
   const failed: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(DIST, 'anochat-widget.js')))
-      throw new Error('build the widget first: nx run widget:build');
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(
+      [[join(DIST, 'anochat-widget.js'), 'nx run widget:build']],
+      SHOTS,
+    );
     verifier = await fakeSiteverify();
     [open, keyed, shortIdle, guarded] = await Promise.all([
       startRelay({}),
@@ -72,10 +69,6 @@ suite('widget set-up paths in headless Chromium through real relays', () => {
         TURNSTILE_VERIFY_URL: verifier.url,
       }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   }, 60_000);
 
   afterAll(async () => {

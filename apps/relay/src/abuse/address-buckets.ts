@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { AddressKeys } from './address-key';
 
 /**
  * One token bucket per client address, for WebSocket connection attempts: a burst big enough for
@@ -6,11 +6,10 @@ import { createHmac, randomBytes } from 'node:crypto';
  * every visitor of an onion service, who all arrive from the local Tor daemon — and a sustained
  * refill rate above which a flood is refused.
  *
- * Addresses are never stored: the key is an HMAC under a random per-process secret (as in
- * WindowLimiter). A bucket that has refilled completely holds no information and is dropped.
+ * Addresses are never stored (AddressKeys: an HMAC under a per-process secret). A bucket that has refilled completely holds no information and is dropped.
  */
 export class AddressBuckets {
-  private readonly secret = randomBytes(32);
+  private readonly keys = new AddressKeys();
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   private lastSweep = 0;
   private readonly perMs: number;
@@ -33,7 +32,7 @@ export class AddressBuckets {
   take(address: string, now: number): boolean {
     if (this.refill <= 0) return true;
     this.sweep(now);
-    const key = createHmac('sha256', this.secret).update(address).digest('base64url');
+    const key = this.keys.of(address);
     let bucket = this.buckets.get(key);
     if (bucket === undefined) {
       bucket = { tokens: this.burst, last: now };
