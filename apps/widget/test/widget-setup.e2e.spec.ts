@@ -159,6 +159,14 @@ browserSuite('widget set-up paths in headless Chromium through real relays', () 
       `${keyed.baseUrl}/widget/#roomId=<roomId>&joinToken=<joinToken>`,
     );
     await shots(page, 'setup-api-key');
+    // The help and the widget's error notice are readable in both themes.
+    expect(await contrastFailures(page)).toEqual([]);
+    const darkPage = await newPage(keyed, { dark: true });
+    await darkPage.goto(`${keyed.baseUrl}/widget/`);
+    await darkPage.locator('#setup-help').waitFor();
+    await notice(darkPage, 'Chat not available');
+    expect(await contrastFailures(darkPage)).toEqual([]);
+    await darkPage.screenshot({ path: join(SHOTS, 'setup-api-key-dark.png') });
 
     // Do what it says: the backend creates the room, the answer goes back into the page.
     const res = await fetch(`${keyed.baseUrl}/rooms`, {
