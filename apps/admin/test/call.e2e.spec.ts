@@ -4,40 +4,39 @@
  * visitor accepts in the widget, both see each other's camera, the visitor shares a screen, the
  * agent hangs up. Screenshots of both ends at desktop and 360 px in test/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 // The relay's own test helpers start the built relay and a real coturn (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { launchWithFakeMedia } from '../../relay/test/support/fake-media-browser';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { Coturn } from '../../relay/test/support/coturn';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+// The widget's and the dashboard's browser tests share their Chromium set-up.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { browserSuite, FAKE_MEDIA_ARGS, launchChromium } from '../../widget/test/support/browser';
 
 const ADMIN_KEY = 'admin-call-e2e-key-0123456789abcdef';
 const SECRET = 'admin-call-turn-secret-0123456789';
 const SHOTS = join(__dirname, 'screenshots');
 const ADMIN_DIST = join(__dirname, '..', 'dist', 'browser');
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
 
-suite('admin dashboard: calling a support visitor', () => {
+browserSuite('admin dashboard: calling a support visitor', () => {
   let coturn: Coturn;
   let relay: RelayProcess;
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(ADMIN_DIST, 'index.html')))
-      throw new Error('build the dashboard first: nx run admin:build');
-    mkdirSync(SHOTS, { recursive: true });
     coturn = await Coturn.start({ secret: SECRET });
     relay = await startRelay({
       ANOCHAT_ADMIN_KEY: ADMIN_KEY,
       TURN_URLS: coturn.url,
       TURN_SECRET: SECRET,
     });
-    browser = await launchWithFakeMedia();
+    browser = await launchChromium(
+      [[join(ADMIN_DIST, 'index.html'), 'nx run admin:build']],
+      SHOTS,
+      FAKE_MEDIA_ARGS,
+    );
   }, 60_000);
 
   afterAll(async () => {

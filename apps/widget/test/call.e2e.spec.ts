@@ -3,23 +3,20 @@
  * relay and a real coturn: ringing, answering, video tiles, mute, screen share, hang-up, and the
  * "hide my address" switch. Screenshots at desktop and phone width go to test/screenshots/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 // The relay's own test helpers start the built relay and a real coturn (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { launchWithFakeMedia } from '../../relay/test/support/fake-media-browser';
-// eslint-disable-next-line @nx/enforce-module-boundaries
 import { Coturn } from '../../relay/test/support/coturn';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { browserSuite, FAKE_MEDIA_ARGS, launchChromium } from './support/browser';
 
 const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
 const SECRET = 'widget-call-turn-secret-0123456789';
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
 
-suite('widget calls in headless Chromium', () => {
+browserSuite('widget calls in headless Chromium', () => {
   let coturn: Coturn;
   let relay: RelayProcess;
   let browser: Browser;
@@ -27,13 +24,13 @@ suite('widget calls in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(DIST, 'anochat-widget.js')))
-      throw new Error('build the widget first: nx run widget:build');
-    mkdirSync(SHOTS, { recursive: true });
     coturn = await Coturn.start({ secret: SECRET });
     relay = await startRelay({ TURN_URLS: coturn.url, TURN_SECRET: SECRET });
-    browser = await launchWithFakeMedia();
+    browser = await launchChromium(
+      [[join(DIST, 'anochat-widget.js'), 'nx run widget:build']],
+      SHOTS,
+      FAKE_MEDIA_ARGS,
+    );
   }, 60_000);
 
   afterAll(async () => {

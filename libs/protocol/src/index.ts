@@ -4,3 +4,4 @@ export * from './call-frames';
 export * from './close-codes';
 export * from './limits';
 export { utf8Decode, utf8Encode } from './text';
+export * from './room-closed';

@@ -26,9 +26,13 @@ export class RoomsController {
 
   @Post()
   @HttpCode(201)
-  async create(
-    @Req() req: Request,
-  ): Promise<{ roomId: string; mode: RoomMode; maxParticipants: number; joinToken?: string }> {
+  async create(@Req() req: Request): Promise<{
+    roomId: string;
+    mode: RoomMode;
+    maxParticipants: number;
+    joinToken?: string;
+    visitorToken?: string;
+  }> {
     this.requireApiKey(req);
     const body = parseCreateBody(req.body);
     const header = req.headers['cf-turnstile-response'] ?? req.headers['x-turnstile-token'];
@@ -36,11 +40,13 @@ export class RoomsController {
       body.turnstileToken ?? (typeof header === 'string' ? header : undefined),
     );
     const { room, joinToken } = this.rooms.create(body);
+    // p2p: `joinToken` (seed 000). support: `visitorToken` (a Nullroom addition): the visitor's
+    // page joins with it where REQUIRE_WS_API_KEY=1, as a p2p guest joins with the join token.
     return {
       roomId: room.id,
       mode: room.mode,
       maxParticipants: room.maxParticipants,
-      ...(joinToken === undefined ? {} : { joinToken }),
+      ...(room.mode === 'p2p' ? { joinToken } : { visitorToken: joinToken }),
     };
   }
 
@@ -57,7 +63,10 @@ export class RoomsController {
     return this.views.getRoom(checkRoomId(roomId));
   }
 
-  /** Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body). */
+  /**
+   * Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body); for a
+   * support room its visitor token, in the same places.
+   */
   @Delete(':roomId')
   async close(
     @Req() req: Request,

@@ -8,14 +8,17 @@ import {
   encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
+  type RoomClosedReason,
+  roomClosedCode,
   type RoomMode,
 } from '@nullroom/protocol';
 import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { newJoinToken, secretEquals } from '../common/secrets';
+import { newJoinToken } from '../common/secrets';
 import { type RelayStats } from '../common/stats';
+import { checkJoinCredentials, type JoinCredentials, roomTokenMatches } from './join-credentials';
 import { type Member } from './member';
 import { Room } from './room';
 
@@ -24,10 +27,7 @@ export interface CreateRoomInput {
   readonly maxParticipants?: number;
 }
 
-export interface JoinCredentials {
-  readonly joinToken?: string;
-  readonly apiKey?: string;
-}
+export type { JoinCredentials } from './join-credentials';
 
 export interface RoomView {
   readonly roomId: string;
@@ -38,8 +38,11 @@ export interface RoomView {
   readonly lastActivityAt: string;
 }
 
-/** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
+/**
+ * Why a room ended. The first three reach the members as a ROOM_CLOSED reason and its close code
+ * (libs/protocol room-closed.ts); an emptied or drained room has nobody left to tell.
+ */
+export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 
 /** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
 export interface RoomHandoff {
@@ -111,7 +114,7 @@ export class RoomsService {
     return this.rooms.size;
   }
 
-  create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
+  create(input: CreateRoomInput): { room: Room; joinToken: string } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
@@ -142,7 +145,9 @@ export class RoomsService {
         );
       }
     }
-    const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
+    // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
+    // lets a visitor in where REQUIRE_WS_API_KEY=1. Either way the room's one secret.
+    const joinToken = newJoinToken();
     const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
@@ -235,9 +240,9 @@ export class RoomsService {
     };
   }
 
-  /** True when the join token of a p2p room matches (constant time). */
+  /** True when the room's token (p2p join token, support visitor token) matches (constant time). */
   tokenMatches(room: Room, joinToken: string | undefined): boolean {
-    return room.joinToken !== undefined && secretEquals(joinToken, room.joinToken);
+    return roomTokenMatches(room, joinToken);
   }
 
   /**
@@ -247,15 +252,7 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
-    if (room.mode === 'p2p') {
-      if (!this.tokenMatches(room, credentials.joinToken)) {
-        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-      }
-    } else if (this.config.auth.requireWsApiKey) {
-      if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
-        throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
-      }
-    }
+    checkJoinCredentials(room, credentials, this.config.auth);
     if (room.has(member.clientId)) {
       throw new RelayError(
         RelayErrorCode.DuplicateClientId,
@@ -311,12 +308,7 @@ export class RoomsService {
     this.stats.roomsClosed++;
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
-    const code =
-      reason === 'closed'
-        ? CloseCode.ROOM_CLOSED
-        : reason === 'expired'
-          ? CloseCode.ROOM_EXPIRED
-          : CloseCode.ROOM_DESTROYED;
+    const code = roomClosedCode(reason);
     const notice = Buffer.from(encodeRoomClosed(reason));
     for (const member of [...room.members()]) {
       member.deliver(notice);

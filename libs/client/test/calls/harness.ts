@@ -6,13 +6,14 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
-// Shared test support: the fake-media browser (relay tests' helpers) and the e2ee suite's bundler.
+import { type Browser, chromium, type Page } from 'playwright-core';
+// Shared test support: Chromium's flags (the widget's and admin's suites) and the e2ee bundler.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   CHROMIUM,
-  launchWithFakeMedia,
-} from '../../../../apps/relay/test/support/fake-media-browser';
+  CHROMIUM_ARGS,
+  FAKE_MEDIA_ARGS,
+} from '../../../../apps/widget/test/support/browser';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { bundle } from '../../../e2ee/test/browser/chromium';
 import { type CallSnapshot } from '../../src';
@@ -116,7 +117,10 @@ export class CallWorld {
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.pageUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
-    this.browser = await launchWithFakeMedia();
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, ...FAKE_MEDIA_ARGS],
+    });
   }
 
   /** A new participant in its own browser context, connected to `relay` in `roomId`. */
