@@ -6,23 +6,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 // eslint-disable-next-line @nx/enforce-module-boundaries
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  FAKE_MEDIA_ARGS,
+} from '../../../relay/test/support/chromium-flags';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { RELAY_MAIN } from '../../../relay/test/support/relay-process';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** What headless Chromium needs on these machines (no sandbox, no GPU, no phoning home). */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-];
-
-/** For call tests: a fake camera (a test pattern), microphone (a beep) and screen, no prompts. */
-export const FAKE_MEDIA_ARGS: readonly string[] = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-];
+export { CHROMIUM, CHROMIUM_ARGS, FAKE_MEDIA_ARGS };
 
 /** `describe`, or `describe.skip` where NULLROOM_SKIP_BROWSER=1. */
 export const browserSuite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;

@@ -7,13 +7,13 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-// Shared test support: Chromium's flags (the widget's and admin's suites) and the e2ee bundler.
+// Shared test support: Chromium and its flags (the relay's test helpers) and the e2ee bundler.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
   FAKE_MEDIA_ARGS,
-} from '../../../../apps/widget/test/support/browser';
+} from '../../../../apps/relay/test/support/chromium-flags';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { bundle } from '../../../e2ee/test/browser/chromium';
 import { type CallSnapshot } from '../../src';
