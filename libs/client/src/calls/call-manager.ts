@@ -156,6 +156,8 @@ class ActiveCall {
     readonly fingerprint: string,
     readonly local: LocalMedia,
     public credentials: CallCredentials,
+    /** "Hide my address" as it was when we joined: it holds for the whole call. */
+    readonly relayOnly: boolean,
   ) {}
 
   status(): CallView['status'] {
@@ -199,7 +201,8 @@ export class CallManager extends Emitter<CallEvents> {
     return this.hideAddressValue;
   }
 
-  /** "Hide my address" for the next call (relay-only ICE through the relay's TURN server). */
+  /** "Hide my address" for the next call (relay-only ICE through the relay's TURN server); a call
+   * in progress keeps what it started with. */
   setHideAddress(on: boolean): void {
     this.hideAddressValue = on;
     this.changed();
@@ -348,7 +351,8 @@ export class CallManager extends Emitter<CallEvents> {
     let local: LocalMedia | undefined;
     try {
       credentials = await this.client.joinCallAtRelay();
-      if (this.hideAddressValue && !hasTurn(credentials)) {
+      const relayOnly = this.hideAddressValue;
+      if (relayOnly && !hasTurn(credentials)) {
         throw new CallError(
           CallErrorCode.NO_TURN,
           '"Hide my address" needs a TURN server, and this relay has none (TURN_URLS)',
@@ -378,6 +382,7 @@ export class CallManager extends Emitter<CallEvents> {
         fingerprint,
         local,
         credentials,
+        relayOnly,
       );
       this.current = call;
       // Answering (or joining) a call someone is already in: it has been joined.
@@ -646,12 +651,12 @@ export class CallManager extends Emitter<CallEvents> {
         fingerprint: announcement.fp,
         configuration: {
           iceServers: iceServers(call.credentials),
-          iceTransportPolicy: this.hideAddressValue ? 'relay' : 'all',
+          iceTransportPolicy: call.relayOnly ? 'relay' : 'all',
           certificates: [call.certificate],
           bundlePolicy: 'max-bundle',
           rtcpMuxPolicy: 'require',
         },
-        relayOnly: this.hideAddressValue,
+        relayOnly: call.relayOnly,
         local: call.local,
         transmit: (frame) => this.client.sendCallFrame(peerId, frame),
         createPeerConnection:
@@ -799,7 +804,7 @@ export class CallManager extends Emitter<CallEvents> {
         deafened: call.local.deafened,
         camera: call.local.cameraOn,
         screen: call.local.sharingScreen,
-        hideAddress: this.hideAddressValue,
+        hideAddress: call.relayOnly,
       },
       declinedBy: [...call.declined],
       maxParticipants: call.credentials.maxParticipants,

@@ -40,8 +40,8 @@ export class SupportCall {
 
   private calls: CallManager | undefined;
 
-  /** Called by SupportChat for every client it creates. */
-  attach(client: NullroomClient): void {
+  /** Called by SupportChat for every client it creates, with the relay's origin. */
+  attach(client: NullroomClient, origin: string): void {
     this.detach();
     const calls = new CallManager(client, { hideAddress: this.hideAddress() });
     this.calls = calls;
@@ -60,7 +60,7 @@ export class SupportCall {
       this.notice.set({ text: warn && detail ? `${message} (${detail})` : message, warn });
       this.media.set(new Map());
     });
-    void this.loadSettings();
+    void this.loadSettings(origin);
   }
 
   detach(): void {
@@ -131,9 +131,9 @@ export class SupportCall {
     }
   }
 
-  private async loadSettings(): Promise<void> {
+  private async loadSettings(origin: string): Promise<void> {
     try {
-      const res = await fetch('/public-config');
+      const res = await fetch(new URL('/public-config', origin));
       const body = (await res.json()) as { calls?: { enabled?: unknown; turn?: unknown } };
       this.settings.set({
         enabled: body.calls?.enabled !== false,

@@ -67,7 +67,8 @@ export class SupportChat {
 
   private readonly origin = inject(RELAY_ORIGIN);
   private client: NullroomClient | undefined;
-  private readonly calls = inject(SupportCall);
+  /** Calls with the visitor (absent where no one provides them, e.g. a bare injector). */
+  private readonly calls = inject(SupportCall, { optional: true });
   private readonly objectUrls: string[] = [];
   /** Our typing indicator (libs/client's debounce, the same as the widget's). */
   private readonly ownTyping = new TypingNotifier((active) => {
@@ -91,7 +92,7 @@ export class SupportChat {
     this.roomId.set(roomId);
     this.selfId.set(client.clientId);
     this.wire(client);
-    this.calls.attach(client);
+    this.calls?.attach(client, this.origin);
     try {
       await client.connect();
     } catch (error) {
@@ -109,7 +110,7 @@ export class SupportChat {
   leave(): void {
     const client = this.client;
     this.client = undefined;
-    this.calls.detach();
+    this.calls?.detach();
     client?.close();
     for (const url of this.objectUrls.splice(0)) URL.revokeObjectURL(url);
     this.ownTyping.reset();
