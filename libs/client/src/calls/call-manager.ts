@@ -133,12 +133,18 @@ const SLOT_KIND = {
   [Slot.CAMERA]: 'camera',
   [Slot.SCREEN]: 'screen',
 } as const;
-const MAX_EARLY_FRAMES = 64;
+/**
+ * Frames from a participant whose announcement is still being processed wait, but only a few:
+ * per sender, and in all (a member or the relay could otherwise park megabytes here).
+ */
+const MAX_EARLY_FRAMES = 32;
+const MAX_EARLY_BYTES = 512 * 1024;
 
 class ActiveCall {
   readonly links = new Map<string, PeerLink>();
   readonly linking = new Set<string>();
   readonly early = new Map<string, Uint8Array[]>();
+  earlyBytes = 0;
   readonly declined = new Set<string>();
   readonly away = new Map<string, ReturnType<typeof setTimeout>>();
   /** Members whose epoch we announced ourselves to (re-announce to newcomers). */
@@ -525,6 +531,14 @@ export class CallManager extends Emitter<CallEvents> {
   }
 
   private onJoin(from: string, s: Extract<CallSignal, { t: 'join' }>): void {
+    // A member is in one call at a time: joining one leaves any other (so a member announcing
+    // call after call can't grow this map, nor ring more than once).
+    for (const [callId, others] of this.roomCalls) {
+      if (callId === s.call || !others.delete(from)) continue;
+      if (others.size === 0) this.roomCalls.delete(callId);
+      if (this.ringing?.callId === callId && others.size === 0) this.stopRinging();
+      if (this.current?.callId === callId) this.removeParticipant(this.current, from);
+    }
     let members = this.roomCalls.get(s.call);
     if (!members) this.roomCalls.set(s.call, (members = new Map<string, Announcement>()));
     const before = members.get(from);
@@ -683,7 +697,10 @@ export class CallManager extends Emitter<CallEvents> {
       });
       call.links.set(peerId, link);
       link.start();
-      for (const frame of call.early.get(peerId)?.splice(0) ?? []) link.receive(frame);
+      for (const frame of call.early.get(peerId)?.splice(0) ?? []) {
+        call.earlyBytes -= frame.byteLength;
+        link.receive(frame);
+      }
       call.early.delete(peerId);
       this.changed();
     } finally {
@@ -700,9 +717,14 @@ export class CallManager extends Emitter<CallEvents> {
     const link = call.links.get(from);
     if (link) return link.receive(payload);
     // Its announcement is still being processed: keep a few frames until the link exists.
+    // Only from members of the room, and within the bounds above; the rest is dropped.
+    if (!this.client.presentMembers().includes(from)) return;
     let early = call.early.get(from);
     if (!early) call.early.set(from, (early = []));
-    if (early.length < MAX_EARLY_FRAMES) early.push(payload);
+    if (early.length >= MAX_EARLY_FRAMES || call.earlyBytes + payload.byteLength > MAX_EARLY_BYTES)
+      return;
+    early.push(payload);
+    call.earlyBytes += payload.byteLength;
   }
 
   private trackChanged(slot: Slot): void {
@@ -718,6 +740,7 @@ export class CallManager extends Emitter<CallEvents> {
     this.clearAway(call, peerId);
     call.links.get(peerId)?.close();
     call.links.delete(peerId);
+    for (const frame of call.early.get(peerId) ?? []) call.earlyBytes -= frame.byteLength;
     call.early.delete(peerId);
     const others = [...(this.roomCalls.get(call.callId)?.keys() ?? [])].filter(
       (m) => m !== this.client.clientId,
