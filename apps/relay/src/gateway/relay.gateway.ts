@@ -3,8 +3,15 @@ import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
-import { CloseCode, encodeRestartReason, isValidClientId, isValidRoomId } from '@nullroom/protocol';
+import {
+  CloseCode,
+  encodeRestartReason,
+  isCodeRoomId,
+  isValidClientId,
+  isValidRoomId,
+} from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
+import { CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { WindowLimiter } from '../abuse/window-limiter';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
@@ -52,6 +59,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
+    @Inject(CodeRoomsService) private readonly codeRooms: CodeRoomsService,
   ) {}
 
   afterInit(): void {
@@ -169,7 +177,18 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
-    return this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    const params = this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    // A tokenless join of a code room is a guess at its code: limited per address here, on the
+    // pod the client reached (the owner may only see a forwarded connection).
+    if (
+      isCodeRoomId(params.roomId) &&
+      !params.joinToken &&
+      this.limiter.hit('code', address, rateLimit.codeAttemptsMax, now) > 0
+    ) {
+      this.stats.codeAttemptsRateLimited++;
+      throw new RelayError(RelayErrorCode.RateLimited, 'too many code attempts');
+    }
+    return params;
   }
 
   private parse(query: URLSearchParams): JoinParams {
@@ -216,6 +235,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
         if (room !== undefined) this.rooms.leave(room, conn);
       },
       this.clock.now(),
+      (from, room, guestId, accept) => this.codeRooms.verdict(room, from, guestId, accept),
     );
     const room = this.rooms.join(params.roomId, connection, {
       joinToken: params.joinToken,

@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { MIN_PARTICIPANTS, isValidRoomId, type RoomMode } from '@nullroom/protocol';
+import { NameplateAllocator } from '../code-rooms/nameplate-allocator';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { ClusterViews } from '../ownership/cluster-views';
@@ -22,19 +23,36 @@ export class RoomsController {
     @Inject(RoomsService) private readonly rooms: RoomsService,
     @Inject(TurnstileService) private readonly turnstile: TurnstileService,
     @Inject(ClusterViews) private readonly views: ClusterViews,
+    @Inject(NameplateAllocator) private readonly nameplates: NameplateAllocator,
   ) {}
 
   @Post()
   @HttpCode(201)
-  async create(
-    @Req() req: Request,
-  ): Promise<{ roomId: string; mode: RoomMode; maxParticipants: number; joinToken?: string }> {
+  async create(@Req() req: Request): Promise<{
+    roomId: string;
+    mode: RoomMode;
+    maxParticipants: number;
+    joinToken?: string;
+    nameplate?: string;
+  }> {
     this.requireApiKey(req);
     const body = parseCreateBody(req.body);
     const header = req.headers['cf-turnstile-response'] ?? req.headers['x-turnstile-token'];
     await this.turnstile.verify(
       body.turnstileToken ?? (typeof header === 'string' ? header : undefined),
     );
+    if (body.mode === 'code') {
+      // The nameplate is the public half of the code; the words are chosen by the client and
+      // never sent here (docs/protocol.md "Code rooms").
+      const { room, joinToken } = await this.nameplates.create(body.maxParticipants);
+      return {
+        roomId: room.id,
+        mode: room.mode,
+        maxParticipants: room.maxParticipants,
+        joinToken,
+        nameplate: room.code!.nameplate,
+      };
+    }
     const { room, joinToken } = this.rooms.create(body);
     return {
       roomId: room.id,
@@ -113,8 +131,8 @@ export function parseCreateBody(body: unknown): CreateRoomBody {
   }
   const { mode, maxParticipants, turnstileToken } = body as Record<string, unknown>;
   const cfToken = (body as Record<string, unknown>)['cf-turnstile-response'];
-  if (mode !== undefined && mode !== 'p2p' && mode !== 'support') {
-    throw new RelayError(RelayErrorCode.InvalidRequest, 'mode: must be "p2p" or "support"');
+  if (mode !== undefined && mode !== 'p2p' && mode !== 'support' && mode !== 'code') {
+    throw new RelayError(RelayErrorCode.InvalidRequest, 'mode: must be "p2p", "support" or "code"');
   }
   if (
     maxParticipants !== undefined &&

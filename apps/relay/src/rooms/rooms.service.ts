@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CloseCode,
+  DEFAULT_CODE_ROOM_PARTICIPANTS,
   SUPPORT_ROOM_PARTICIPANTS,
   encodeJoined,
   encodeLeft,
@@ -10,6 +11,8 @@ import {
   PROTOCOL_VERSION,
   type RoomMode,
 } from '@nullroom/protocol';
+import { CodeAttempts } from '../code-rooms/code-attempts';
+import { type CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
@@ -22,6 +25,8 @@ import { Room } from './room';
 export interface CreateRoomInput {
   readonly mode: RoomMode;
   readonly maxParticipants?: number;
+  /** Code rooms only: the nameplate, and the room id derived from it (NameplateAllocator). */
+  readonly nameplate?: { readonly nameplate: string; readonly roomId: string };
 }
 
 export interface JoinCredentials {
@@ -39,7 +44,7 @@ export interface RoomView {
 }
 
 /** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
+export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained' | 'locked';
 
 /** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
 export interface RoomHandoff {
@@ -49,6 +54,8 @@ export interface RoomHandoff {
   readonly joinToken?: string;
   readonly createdAt: number;
   readonly lastActivityAt: number;
+  /** Code rooms: the nameplate and the failed attempts so far (the budget moves with the room). */
+  readonly code?: { readonly nameplate: string; readonly failedAttempts: number };
 }
 
 /** Typed room lifecycle events; the cluster layer keeps the directory in step with them. */
@@ -71,6 +78,7 @@ export class RoomsService {
     created: [],
     ended: [],
   };
+  private codeRooms: CodeRoomsService | undefined;
 
   constructor(
     private readonly config: RelayConfig,
@@ -91,6 +99,11 @@ export class RoomsService {
   stop(): void {
     this.sweeper?.cancel();
     this.sweeper = undefined;
+  }
+
+  /** Code rooms' admission and counting (set once at boot; without it code rooms refuse guests). */
+  useCodeRooms(codeRooms: CodeRoomsService): void {
+    this.codeRooms = codeRooms;
   }
 
   on<E extends keyof RoomEvents>(event: E, listener: RoomEvents[E]): void {
@@ -134,7 +147,11 @@ export class RoomsService {
       }
       maxParticipants = SUPPORT_ROOM_PARTICIPANTS;
     } else {
-      maxParticipants = input.maxParticipants ?? defaultMaxParticipants;
+      maxParticipants =
+        input.maxParticipants ??
+        (input.mode === 'code'
+          ? Math.min(DEFAULT_CODE_ROOM_PARTICIPANTS, maxParticipantsLimit)
+          : defaultMaxParticipants);
       if (maxParticipants > maxParticipantsLimit) {
         throw new RelayError(
           RelayErrorCode.InvalidRequest,
@@ -142,8 +159,14 @@ export class RoomsService {
         );
       }
     }
-    const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
-    const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
+    if ((input.mode === 'code') !== (input.nameplate !== undefined)) {
+      throw new RangeError('nameplate: required for code rooms, and only for them');
+    }
+    const id = input.nameplate?.roomId ?? randomUUID();
+    if (this.rooms.has(id)) throw new RangeError('nameplate: its room exists on this pod');
+    const joinToken = input.mode === 'support' ? undefined : newJoinToken();
+    const room = new Room(id, input.mode, maxParticipants, joinToken, this.clock.now());
+    if (input.nameplate !== undefined) room.code = new CodeAttempts(input.nameplate.nameplate);
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
     for (const listener of this.listeners.created) listener(room);
@@ -176,6 +199,9 @@ export class RoomsService {
       handoff.joinToken,
       handoff.createdAt,
     );
+    if (handoff.mode === 'code' && handoff.code !== undefined) {
+      room.code = new CodeAttempts(handoff.code.nameplate, handoff.code.failedAttempts);
+    }
     room.lastActivityAt = Math.max(handoff.lastActivityAt, this.clock.now());
     room.heldUntil = this.clock.now() + RoomsService.ADOPT_HOLD_MS;
     this.rooms.set(room.id, room);
@@ -206,6 +232,9 @@ export class RoomsService {
       ...(room.joinToken === undefined ? {} : { joinToken: room.joinToken }),
       createdAt: room.createdAt,
       lastActivityAt: room.lastActivityAt,
+      ...(room.code === undefined
+        ? {}
+        : { code: { nameplate: room.code.nameplate, failedAttempts: room.code.failed } }),
     };
   }
 
@@ -247,11 +276,15 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
-    if (room.mode === 'p2p') {
+    // A code room takes members with its token, and guests without one: they must prove the
+    // code to a member before they are let into the room (code-rooms/).
+    const guest =
+      room.mode === 'code' && (credentials.joinToken === undefined || credentials.joinToken === '');
+    if (room.mode === 'p2p' || (room.mode === 'code' && !guest)) {
       if (!this.tokenMatches(room, credentials.joinToken)) {
         throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
       }
-    } else if (this.config.auth.requireWsApiKey) {
+    } else if (room.mode === 'support' && this.config.auth.requireWsApiKey) {
       if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
         throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
       }
@@ -271,8 +304,14 @@ export class RoomsService {
     if (room.size >= room.maxParticipants) {
       throw new RelayError(RelayErrorCode.RoomFull, 'room is full');
     }
+    let verifier: Member | undefined;
+    if (guest) {
+      if (this.codeRooms === undefined)
+        throw new RelayError(RelayErrorCode.CodeNoVerifier, 'code rooms are not available');
+      verifier = this.codeRooms.screenGuest(room);
+    }
     const others = room.memberIds;
-    room.add(member);
+    room.add(member, !guest);
     room.lastActivityAt = this.clock.now();
     member.deliver(
       Buffer.from(
@@ -285,14 +324,19 @@ export class RoomsService {
         }),
       ),
     );
-    room.broadcast(member, Buffer.from(encodeJoined(member.clientId)));
+    if (verifier !== undefined) this.codeRooms!.startAttempt(room, member, verifier);
+    else room.broadcast(member, Buffer.from(encodeJoined(member.clientId)));
     return room;
   }
 
   /** Called when a member's socket closes, for whatever reason. */
   leave(room: Room, member: Member): void {
+    const wasGuest = room.isGuest(member);
     if (!room.remove(member)) return;
     room.lastActivityAt = this.clock.now();
+    if (room.closed) return;
+    // A guest that leaves counts as a failed attempt, and may close the room (locked).
+    this.codeRooms?.memberLeft(room, member, wasGuest);
     if (room.closed) return;
     if (room.size === 0) {
       // Seed 000: "When the last client leaves, the room is removed from memory." Except while
@@ -300,7 +344,8 @@ export class RoomsService {
       if (!this.holdEmpty) this.end(room, 'empty');
       return;
     }
-    room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
+    // Members never saw a guest that was not admitted (no JOINED), so no LEFT either.
+    if (!wasGuest) room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
   }
 
   /** Ends a room: tells members why, closes them with the matching code, forgets the room. */
@@ -309,6 +354,7 @@ export class RoomsService {
     room.closed = true;
     this.rooms.delete(room.id);
     this.stats.roomsClosed++;
+    this.codeRooms?.roomEnded(room);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
     const code =
@@ -316,9 +362,11 @@ export class RoomsService {
         ? CloseCode.ROOM_CLOSED
         : reason === 'expired'
           ? CloseCode.ROOM_EXPIRED
-          : CloseCode.ROOM_DESTROYED;
+          : reason === 'locked'
+            ? CloseCode.CODE_ROOM_LOCKED
+            : CloseCode.ROOM_DESTROYED;
     const notice = Buffer.from(encodeRoomClosed(reason));
-    for (const member of [...room.members()]) {
+    for (const member of room.everyone()) {
       member.deliver(notice);
       member.end(code, `room ${reason}`);
     }
@@ -332,7 +380,8 @@ export class RoomsService {
     if (room.closed) return;
     room.closed = true;
     this.rooms.delete(room.id);
-    for (const member of [...room.members()]) {
+    this.codeRooms?.roomEnded(room);
+    for (const member of room.everyone()) {
       member.end(CloseCode.SERVICE_RESTART, encodeRestartReason(Math.floor(Math.random() * 1000)));
     }
   }
