@@ -18,3 +18,4 @@ export { createRoom, type CreatedRoom } from './rest';
 export { createImagePreview, type Preview } from './preview';
 export { buildWsUrl, globalWebSocket, type SocketLike, type WebSocketFactory } from './transport';
 export { Emitter } from './emitter';
+export * from './code-room';
