@@ -81,8 +81,12 @@ export class AppModule {
         {
           provide: CodeRoomsService,
           useFactory: (rooms: RoomsService, clock: Clock, stats: RelayStats) => {
-            const codeRooms = new CodeRoomsService(config.codeRooms, clock, stats, (room) =>
-              rooms.end(room, 'locked'),
+            const codeRooms = new CodeRoomsService(
+              config.codeRooms,
+              clock,
+              stats,
+              (room) => rooms.end(room, 'locked'),
+              (room) => rooms.reshaped(room),
             );
             rooms.useCodeRooms(codeRooms);
             return codeRooms;

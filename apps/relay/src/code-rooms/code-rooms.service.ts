@@ -36,6 +36,8 @@ export class CodeRoomsService {
     private readonly stats: RelayStats,
     /** Ends a room whose budget is spent (RoomsService.end with reason 'locked'). */
     private readonly lock: (room: Room) => void,
+    /** The failure count changed: the room's standby copy must follow (RoomsService.reshaped). */
+    private readonly reshaped: (room: Room) => void = () => undefined,
   ) {}
 
   get maxFailedAttempts(): number {
@@ -166,6 +168,7 @@ export class CodeRoomsService {
     const close = closeFor(reason);
     if (close !== undefined) guest.end(close.code, close.reason);
     if (attempts.failed >= max) this.lock(room);
+    else this.reshaped(room);
   }
 
   private count(outcome: CodeAttemptOutcome): void {

@@ -1,4 +1,4 @@
-import { CloseCode, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
+import { CloseCode, codeRoomId, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
@@ -90,14 +90,20 @@ describe('code rooms', () => {
   let allocator: NameplateAllocator;
   let directory: MemoryRoomDirectory;
   let cfg: RelayConfig;
+  let reshapes: number;
 
   function setup(env: Record<string, string> = {}): void {
     cfg = config(env);
     clock = new FakeClock();
     stats = new RelayStats();
     rooms = new RoomsService(cfg, clock, stats, new AppLogger(false));
-    codeRooms = new CodeRoomsService(cfg.codeRooms, clock, stats, (room) =>
-      rooms.end(room, 'locked'),
+    reshapes = 0;
+    codeRooms = new CodeRoomsService(
+      cfg.codeRooms,
+      clock,
+      stats,
+      (room) => rooms.end(room, 'locked'),
+      () => reshapes++,
     );
     rooms.useCodeRooms(codeRooms);
     directory = new MemoryRoomDirectory();
@@ -196,6 +202,8 @@ describe('code rooms', () => {
     expect(host.of('left')).toEqual([]); // the host never saw it join
     expect(room.size).toBe(1);
     expect(stats.codeAttempts.get('wrong_code')).toBe(1);
+    // The new count must reach the room's standby copy (another pod) soon, not at the next refresh.
+    expect(reshapes).toBe(1);
   });
 
   it('every way an attempt ends without an accept counts: timeout, guest leaves, verifier leaves', async () => {
@@ -293,10 +301,21 @@ describe('code rooms', () => {
       expect(rooms.count).toBe(0);
     });
 
+    it('concurrent creates on one pod never share a nameplate, even in a small space', async () => {
+      setup({ CODE_NAMEPLATE_MAX: '99' });
+      // Claims take a round trip, as with Redis: creates interleave while they wait.
+      const claim = directory.claim.bind(directory);
+      directory.claim = async (...args) => {
+        await new Promise((r) => setTimeout(r, 2));
+        return claim(...args);
+      };
+      const made = await Promise.all(Array.from({ length: 25 }, () => allocator.create()));
+      expect(new Set(made.map((m) => m.room.code!.nameplate)).size).toBe(25);
+    });
+
     it('skip nameplates another pod holds (the directory claim decides)', async () => {
       setup({ CODE_NAMEPLATE_MAX: '9' });
       const keys = new RoomKeyDeriver('x'.repeat(32));
-      const { codeRoomId } = await import('@nullroom/protocol');
       for (let n = 1; n <= 8; n++)
         await directory.claim(keys.keyFor(await codeRoomId(String(n))), 'pod-b', 15_000);
       const { room } = await allocator.create();
@@ -327,7 +346,6 @@ describe('code rooms', () => {
         code: RelayErrorCode.RoomLimitReached,
       });
       const keys = new RoomKeyDeriver('x'.repeat(32));
-      const { codeRoomId } = await import('@nullroom/protocol');
       const owned: string[] = [];
       for (let n = 1; n <= 9; n++) {
         const id = await codeRoomId(String(n));

@@ -8,8 +8,11 @@ import { type RoomsService } from '../rooms/rooms.service';
 
 /** Candidates drawn per decimal length before trying longer nameplates. */
 const TRIES_PER_LENGTH = 4;
-/** Consecutive tries in the full range (CODE_NAMEPLATE_MAX) before giving up with 503. */
-const TRIES_AT_MAX = 12;
+/**
+ * Directory claims (one Redis round trip each) one create may spend before it gives up with 503.
+ * Candidates this pod already knows to be taken (its own rooms, concurrent creates) cost none.
+ */
+const CLAIM_BUDGET = 16;
 /** A nameplate whose room ended here is not handed out again for this long (late joiners). */
 export const NAMEPLATE_QUARANTINE_MS = 30_000;
 
@@ -22,7 +25,8 @@ export const NAMEPLATE_QUARANTINE_MS = 30_000;
  *
  * Short codes first: like Magic Wormhole, which gives out the lowest free number, a quiet relay
  * hands out one- and two-digit nameplates. Here the search draws at random among 1–9, then
- * 1–99, 1–999 … up to CODE_NAMEPLATE_MAX (a few tries each), which needs no cluster-wide scan;
+ * 1–99, 1–999 … up to CODE_NAMEPLATE_MAX, at most 16 directory claims per create (no
+ * cluster-wide scan);
  * keep CODE_NAMEPLATE_MAX well above the code rooms a cluster holds at once (docs/operations.md).
  * A nameplate is freed when its room ends (the directory entry is released).
  */
@@ -50,10 +54,15 @@ export class NameplateAllocator {
     if (!this.rooms.isAccepting)
       throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     this.forgetOldEnds();
+    let claims = 0;
     for (const nameplate of this.candidates()) {
       if (this.reserved.has(nameplate) || this.recentlyEnded.has(nameplate)) continue;
       const roomId = await codeRoomId(nameplate);
-      if (this.rooms.get(roomId) !== undefined) continue;
+      // Checked again and reserved in one synchronous step (no await between): concurrent
+      // creates on this pod never claim the same nameplate, which the directory alone would
+      // allow (a pod re-claiming its own entry succeeds).
+      if (this.reserved.has(nameplate) || this.rooms.get(roomId) !== undefined) continue;
+      if (claims++ >= CLAIM_BUDGET) break;
       this.reserved.add(nameplate);
       try {
         const key = this.keys.keyFor(roomId);
@@ -102,9 +111,8 @@ export class NameplateAllocator {
   }
 
   /**
-   * Random nameplates from ever longer ranges (1–9, 1–99, …), then a run of consecutive ones
-   * from a random start in the full range, so a small space is searched completely. No
-   * nameplate is tried twice.
+   * Random nameplates from ever longer ranges (1–9, 1–99, …), then every nameplate in turn from a
+   * random start, so a small space is searched completely. No nameplate comes twice.
    */
   private *candidates(): Generator<string> {
     const max = this.config.nameplateMax;
@@ -117,10 +125,9 @@ export class NameplateAllocator {
       }
     }
     const start = Math.floor(this.random() * max);
-    for (let k = 0; k < Math.min(TRIES_AT_MAX, max); k++) {
+    for (let k = 0; k < max; k++) {
       const nameplate = String(((start + k) % max) + 1);
       if (!tried.has(nameplate)) yield nameplate;
-      tried.add(nameplate);
     }
   }
 

@@ -62,6 +62,8 @@ export interface RoomHandoff {
 export interface RoomEvents {
   created: (room: Room) => void;
   ended: (room: Room, reason: RoomEndReason) => void;
+  /** The room's shape changed after creation (a code room counted a failed attempt). */
+  reshaped: (room: Room) => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export class RoomsService {
   private readonly listeners: { [E in keyof RoomEvents]: Array<RoomEvents[E]> } = {
     created: [],
     ended: [],
+    reshaped: [],
   };
   private codeRooms: CodeRoomsService | undefined;
 
@@ -221,6 +224,12 @@ export class RoomsService {
     room.closed = true;
     this.rooms.delete(roomId);
     return this.shapeOf(room);
+  }
+
+  /** Tells the cluster layer a room's shape changed, so its standby copy is renewed soon. */
+  reshaped(room: Room): void {
+    if (room.closed) return;
+    for (const listener of this.listeners.reshaped) listener(room);
   }
 
   /** A room's shape: what moves on a claim and what a standby pod keeps. */

@@ -99,6 +99,15 @@ export class CodeHandshake extends Emitter<CodeHandshakeEvents> {
       throw new RangeError('maxFailedAttempts: an integer ≥ 1');
   }
 
+  /**
+   * A new connection to the relay (a reconnect): runs of the old one are over (the relay failed
+   * those guests), a guest that was not admitted starts over. The attempt count stays.
+   */
+  connectionOpened(): void {
+    this.runs.clear();
+    if (this.guest.kind !== 'done') this.guest = { kind: 'waiting' };
+  }
+
   /** Failed attempts this device counted as a verifier. */
   get failedAttempts(): number {
     return this.localFailures;

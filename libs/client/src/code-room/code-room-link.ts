@@ -15,7 +15,9 @@
 import {
   CloseCode,
   codeRoomId,
+  decodeRestartReason,
   decodeServerFrame,
+  isRetryableClose,
   encodeSend,
   encodeSendTo,
   type ServerFrame,
@@ -68,6 +70,8 @@ export interface CodeRoomLinkEvents extends Record<string, unknown> {
   'attempt-failed': CodeHandshakeEvents['attempt-failed'];
   exhausted: CodeHandshakeEvents['exhausted'];
   presence: { readonly event: 'joined' | 'left'; readonly clientId: string };
+  /** A member's connection dropped (drain, network) and is coming back after `retryInMs`. */
+  reconnecting: { readonly closeCode: number; readonly retryInMs: number };
   /** A payload that is not part of the code handshake. */
   message: { readonly from: string; readonly direct: boolean; readonly payload: Uint8Array };
   closed: { readonly code: number; readonly reason: string; readonly error: CodeRoomError };
@@ -82,12 +86,18 @@ export interface CodeRoomJoined {
 }
 
 const CLOSE_AFTER_FAILURE_MS = 2_000;
+/** Reconnects of a member (with the token) in a row before it gives up. */
+const MAX_RECONNECTS = 8;
 
 export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
   private socket: SocketLike | undefined;
   private inbox: Promise<void> = Promise.resolve();
-  private handshake: CodeHandshake | undefined;
+  private readonly handshake: CodeHandshake;
   private ended = false;
+  /** Set once we are a member (creator, or admitted guest): reconnects rejoin with it. */
+  private memberToken: string | undefined;
+  private reconnects = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   /** Why we are closing, when it was our decision (reported instead of the bare close code). */
   private closingWith: CodeRoomError | undefined;
 
@@ -96,9 +106,35 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
     readonly code: Code,
     readonly roomId: string,
     readonly clientId: string,
-    private readonly identity: PakeIdentity,
+    identity: PakeIdentity,
   ) {
     super();
+    // One handshake for the link's whole life: its own attempt count survives reconnects.
+    const handshake = new CodeHandshake({
+      code,
+      roomId,
+      selfId: clientId,
+      identity,
+      ...(options.binding === undefined ? {} : { binding: options.binding }),
+      ...(options.maxFailedAttempts === undefined
+        ? {}
+        : { maxFailedAttempts: options.maxFailedAttempts }),
+      send: (bytes) => this.write(bytes),
+    });
+    this.handshake = handshake;
+    handshake.on('guest-verified', (e) => this.emit('guest-verified', e));
+    handshake.on('attempt-failed', (e) => this.emit('attempt-failed', e));
+    handshake.on('exhausted', (e) => {
+      this.emit('exhausted', e);
+      // This device will verify no one any more: the code is spent. Leave, so the room (and
+      // its nameplate) ends once nobody else who knows the code is in it.
+      this.close(
+        new CodeRoomError(
+          CodeRoomErrorCode.TOO_MANY_ATTEMPTS,
+          `${e.failedAttempts} failed attempts: make a new code`,
+        ),
+      );
+    });
   }
 
   /** Creates a code room (POST /rooms) and joins it as its first member. */
@@ -152,7 +188,7 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
 
   /** Failed attempts this device counted as a verifier. */
   get failedAttempts(): number {
-    return this.handshake?.failedAttempts ?? 0;
+    return this.handshake.failedAttempts;
   }
 
   send(payload: Uint8Array): void {
@@ -166,6 +202,8 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
   close(reason?: CodeRoomError): void {
     this.closingWith ??= reason;
     this.ended = true;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     const socket = this.socket;
     if (socket && socket.readyState <= OPEN) socket.close(CloseCode.NORMAL, '');
   }
@@ -215,28 +253,28 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
         this.close();
         reject(error);
       };
-      this.onHandshake = (handshake) => {
-        offs.push(
-          handshake.on('admitted', ({ outcome, joinToken }) => {
-            if (settled) return;
-            done();
-            this.onEnd = (error) => this.emit('closed', endEvent(error));
-            resolve({ link: this, outcome, joinToken });
-          }),
-          handshake.on('failed', ({ error }) => {
-            // The verifier reports a wrong code to the relay, which closes us with 4441: wait
-            // briefly for that, so both sides see the same outcome, then give up anyway.
-            local = error;
-            grace = setTimeout(() => fail(error), CLOSE_AFTER_FAILURE_MS);
-          }),
-        );
-      };
+      offs.push(
+        this.handshake.on('admitted', ({ outcome, joinToken }) => {
+          if (settled) return;
+          done();
+          this.memberToken = joinToken;
+          this.onEnd = (error) => this.emit('closed', endEvent(error));
+          resolve({ link: this, outcome, joinToken });
+        }),
+        this.handshake.on('failed', ({ error }) => {
+          // The verifier reports a wrong code to the relay, which closes us with 4441: wait
+          // briefly for that, so both sides see the same outcome, then give up anyway.
+          local = error;
+          grace = setTimeout(() => fail(error), CLOSE_AFTER_FAILURE_MS);
+        }),
+      );
       this.onEnd = (error) => fail(local ?? error);
       this.open(undefined);
     });
   }
 
   private connect(joinToken: string): Promise<void> {
+    this.memberToken = joinToken;
     return new Promise<void>((resolve, reject) => {
       this.onWelcome = () => {
         this.onEnd = (error) => this.emit('closed', endEvent(error));
@@ -250,7 +288,6 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
   // --- the socket ----------------------------------------------------------------------------
 
   private onWelcome: (() => void) | undefined;
-  private onHandshake: ((handshake: CodeHandshake) => void) | undefined;
   private onEnd: ((error: CodeRoomError) => void) | undefined;
 
   private open(joinToken: string | undefined): void {
@@ -277,7 +314,23 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
       if (socket !== this.socket) return;
       void this.inbox.then(() => {
         this.socket = undefined;
-        this.handshake = undefined;
+        if (this.shouldReconnect(event.code)) {
+          const drained =
+            event.code === CloseCode.SERVICE_RESTART
+              ? decodeRestartReason(event.reason)
+              : undefined;
+          const delay =
+            drained !== undefined
+              ? drained + Math.round((this.options.random ?? Math.random)() * 250)
+              : backoffDelay(this.reconnects, {}, this.options.random);
+          this.reconnects++;
+          this.emit('reconnecting', { closeCode: event.code, retryInMs: delay });
+          this.reconnectTimer = setTimeout(() => {
+            this.reconnectTimer = undefined;
+            if (!this.ended) this.open(this.memberToken);
+          }, delay);
+          return;
+        }
         const error = this.closingWith ?? codeRoomErrorForClose(event.code, event.reason);
         this.closingWith = undefined;
         this.onEnd?.(error);
@@ -286,39 +339,26 @@ export class CodeRoomLink extends Emitter<CodeRoomLinkEvents> {
     socket.onerror = () => undefined;
   }
 
+  /** A member (with the token) comes back after a drain or a dropped network; a guest retries. */
+  private shouldReconnect(code: number): boolean {
+    return (
+      this.memberToken !== undefined &&
+      !this.ended &&
+      this.closingWith === undefined &&
+      this.reconnects < MAX_RECONNECTS &&
+      (isRetryableClose(code) || code === CloseCode.DUPLICATE_CLIENT_ID)
+    );
+  }
+
   private async onFrame(frame: ServerFrame): Promise<void> {
     if (frame.type === 'welcome') {
-      const handshake = new CodeHandshake({
-        code: this.code,
-        roomId: this.roomId,
-        selfId: frame.clientId,
-        identity: this.identity,
-        ...(this.options.binding === undefined ? {} : { binding: this.options.binding }),
-        ...(this.options.maxFailedAttempts === undefined
-          ? {}
-          : { maxFailedAttempts: this.options.maxFailedAttempts }),
-        send: (bytes) => this.write(bytes),
-      });
-      this.handshake = handshake;
-      handshake.on('guest-verified', (e) => this.emit('guest-verified', e));
-      handshake.on('attempt-failed', (e) => this.emit('attempt-failed', e));
-      handshake.on('exhausted', (e) => {
-        this.emit('exhausted', e);
-        // This device will verify no one any more: the code is spent. Leave, so the room (and
-        // its nameplate) ends once nobody else who knows the code is in it.
-        this.close(
-          new CodeRoomError(
-            CodeRoomErrorCode.TOO_MANY_ATTEMPTS,
-            `${e.failedAttempts} failed attempts: make a new code`,
-          ),
-        );
-      });
-      this.onHandshake?.(handshake);
+      this.reconnects = 0;
+      this.handshake.connectionOpened();
       this.onWelcome?.();
+      this.onWelcome = undefined;
       return;
     }
-    const handshake = this.handshake;
-    if (handshake !== undefined && (await handshake.handle(frame))) return;
+    if (await this.handshake.handle(frame)) return;
     switch (frame.type) {
       case 'joined':
       case 'left':
