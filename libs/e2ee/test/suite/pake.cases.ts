@@ -14,6 +14,7 @@ import {
   MalformedFrameError,
   PAKE_MESSAGE_BYTES,
   PakeKind,
+  SignatureError,
   toHex,
   WrongCodeError,
   type CodePakeOptions,
@@ -301,6 +302,29 @@ export const pakeCases: TestCase[] = [
         const r = await run(CODE_A, CODE_A, {}, extra);
         isError(r.guestError, WrongCodeError, 'wrong_code', what);
       }
+    },
+  },
+  {
+    name: 'code PAKE: knowing the code is not enough to claim an identity one cannot sign for',
+    async run() {
+      // Both sides typed the code, but each names someone else's identity key.
+      const someoneElse = await Identity.generate();
+      const liar = (own: Identity) => ({
+        publicKey: someoneElse.publicKey,
+        sign: (data: Uint8Array) => own.sign(data),
+      });
+      const host = await party('host-1');
+      const guest = await party('guest-1');
+      const lyingHost = await run(CODE_A, CODE_A, {}, { host: { identity: liar(host.identity) } });
+      isError(lyingHost.guestError, SignatureError, 'bad_signature', 'host claims a foreign key');
+      check(lyingHost.host === undefined, 'no outcome for the lying host');
+      const lyingGuest = await run(
+        CODE_A,
+        CODE_A,
+        {},
+        { guest: { identity: liar(guest.identity) } },
+      );
+      isError(lyingGuest.hostError, SignatureError, 'bad_signature', 'guest claims a foreign key');
     },
   },
   {
