@@ -15,13 +15,8 @@ import { codeRoomId } from '@nullroom/protocol';
 import { LocalCluster } from '../../../deploy/local-cluster/cluster';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { dumpRedis } from '../../../apps/relay/test/cluster/support/redis';
-import {
-  CodeRoomError,
-  CodeRoomErrorCode,
-  CodeRoomLink,
-  type CodeRoomLinkEvents,
-  createCodeRoom,
-} from '../src';
+import { CodeRoomError, CodeRoomErrorCode, CodeRoomLink, createCodeRoom } from '../src';
+import { nextEvent } from './code-room-events';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const API_KEY = 'code-cluster-api-key-0123456789';
@@ -37,23 +32,6 @@ if (!optedOut && (!haveTools || !built)) {
     'the code-room cluster test needs redis-server, nginx, haproxy and a built relay; ' +
       'NULLROOM_CLUSTER_TESTS=0 skips it',
   );
-}
-
-function next<K extends keyof CodeRoomLinkEvents>(
-  link: CodeRoomLink,
-  event: K,
-  timeoutMs = 15_000,
-): Promise<CodeRoomLinkEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, timeoutMs);
-    const off = link.once(event, (payload) => {
-      clearTimeout(timer);
-      resolve(payload);
-    });
-  });
 }
 
 async function wrongCode(promise: Promise<unknown>): Promise<void> {
@@ -141,7 +119,7 @@ suite('code rooms on a local cluster', () => {
       joinToken: created.joinToken,
     });
     links.push(host);
-    const firstFailure = next(host, 'attempt-failed');
+    const firstFailure = nextEvent(host, 'attempt-failed', 15_000);
     await wrongCode(CodeRoomLink.join({ url: cluster.haproxyUrl!, code: wrong }));
     expect(await firstFailure).toMatchObject({ reason: 'wrong_code', attemptsLeft: 2 });
 
@@ -149,7 +127,7 @@ suite('code rooms on a local cluster', () => {
     // its new ring pod with its shape — including the failure already counted.
     const owner = await ownerOf(cluster);
     if (owner === undefined) throw new Error('no pod holds the room');
-    const back = next(host, 'reconnecting');
+    const back = nextEvent(host, 'reconnecting', 15_000);
     const removed = cluster.removePod(owner);
     expect((await back).closeCode).toBe(1012);
     await removed;
@@ -158,12 +136,12 @@ suite('code rooms on a local cluster', () => {
       return now !== undefined && now !== owner;
     }, 15_000);
 
-    const verified = next(host, 'guest-verified');
+    const verified = nextEvent(host, 'guest-verified', 15_000);
     const joined = await CodeRoomLink.join({ url: cluster.haproxyUrl!, code, retries: 5 });
     links.push(joined.link);
     expect(toHex((await verified).outcome.sessionId)).toBe(toHex(joined.outcome.sessionId));
     // One wrong code before the move, one now: 3 − 2 = 1 left. The count moved with the room.
-    const secondFailure = next(host, 'attempt-failed');
+    const secondFailure = nextEvent(host, 'attempt-failed', 15_000);
     await wrongCode(CodeRoomLink.join({ url: cluster.haproxyUrl!, code: wrong }));
     expect(await secondFailure).toMatchObject({ reason: 'wrong_code', attemptsLeft: 1 });
   }, 60_000);

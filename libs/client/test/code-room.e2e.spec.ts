@@ -11,13 +11,7 @@
 import { existsSync } from 'node:fs';
 import { type Code, Identity, makeCode, toHex } from '@nullroom/e2ee';
 import { decodeClientFrame, decodeServerFrame } from '@nullroom/protocol';
-import {
-  CodeRoomError,
-  CodeRoomErrorCode,
-  CodeRoomLink,
-  type CodeRoomLinkEvents,
-  createCodeRoom,
-} from '../src';
+import { CodeRoomError, CodeRoomErrorCode, CodeRoomLink, createCodeRoom } from '../src';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
@@ -26,30 +20,9 @@ import {
   type RelayProcess,
 } from '../../../apps/relay/test/support/relay-process';
 import { CaptureProxy, type CapturedFrame } from './capture-proxy';
+import { nextEvent } from './code-room-events';
 
 const API_KEY = 'code-room-e2e-api-key-0123456789';
-
-const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
-
-function next<K extends keyof CodeRoomLinkEvents>(
-  link: CodeRoomLink,
-  event: K,
-  timeoutMs = 10_000,
-): Promise<CodeRoomLinkEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      pendingTimers.delete(timer);
-      off();
-      reject(new Error(`timed out waiting for ${event}`));
-    }, timeoutMs);
-    pendingTimers.add(timer);
-    const off = link.once(event, (payload) => {
-      clearTimeout(timer);
-      pendingTimers.delete(timer);
-      resolve(payload);
-    });
-  });
-}
 
 async function rejection(promise: Promise<unknown>): Promise<CodeRoomError> {
   try {
@@ -87,8 +60,6 @@ describe('code rooms through the real relay', () => {
 
   afterEach(() => {
     for (const link of links.splice(0)) link.close();
-    for (const timer of pendingTimers) clearTimeout(timer);
-    pendingTimers.clear();
   });
 
   afterAll(async () => {
@@ -119,7 +90,7 @@ describe('code rooms through the real relay', () => {
     const hostIdentity = await Identity.generate();
     const guestIdentity = await Identity.generate();
     const { link: hostLink, code } = await host({ identity: hostIdentity });
-    const verified = next(hostLink, 'guest-verified');
+    const verified = nextEvent(hostLink, 'guest-verified');
     // Typed by a person: other case, spaces, a prefix, a typo.
     const typed = `${code.nameplate} Zucchini aard ethigs`;
     const joined = await CodeRoomLink.join({ url, code: typed, identity: guestIdentity });
@@ -135,17 +106,17 @@ describe('code rooms through the real relay', () => {
     );
     expect(typeof joined.joinToken).toBe('string');
     // Now an ordinary member: payloads flow both ways.
-    const atHost = next(hostLink, 'message');
+    const atHost = nextEvent(hostLink, 'message');
     joined.link.send(Uint8Array.of(1, 2, 3));
     expect((await atHost).payload).toEqual(Uint8Array.of(1, 2, 3));
-    const atGuest = next(joined.link, 'message');
+    const atGuest = nextEvent(joined.link, 'message');
     hostLink.send(Uint8Array.of(4));
     expect((await atGuest).from).toBe(hostLink.clientId);
   });
 
   it('a wrong code is refused as "wrong code", and the relay counts it', async () => {
     const { link: hostLink, code } = await host();
-    const failed = next(hostLink, 'attempt-failed');
+    const failed = nextEvent(hostLink, 'attempt-failed');
     const error = await rejection(
       CodeRoomLink.join({ url, code: otherWords(code, ['zucchini', 'aardvark', 'etching']) }),
     );
@@ -169,7 +140,7 @@ describe('code rooms through the real relay', () => {
       maxFailedAttempts: 10,
     });
     links.push(hostLink);
-    const closed = next(hostLink, 'closed', 20_000);
+    const closed = nextEvent(hostLink, 'closed', 20_000);
     for (const last of ['etching', 'evacuation', 'evolution']) {
       const error = await rejection(
         CodeRoomLink.join({ url, code: otherWords(code, ['zucchini', 'aardvark', last]) }),
@@ -187,8 +158,8 @@ describe('code rooms through the real relay', () => {
   it('two rooms with different codes never mix', async () => {
     const a = await host();
     const b = await host({ words: ['abyss', 'zombie', 'cup'], size: 3 });
-    const aVerified = next(a.link, 'guest-verified');
-    const bVerified = next(b.link, 'guest-verified');
+    const aVerified = nextEvent(a.link, 'guest-verified');
+    const bVerified = nextEvent(b.link, 'guest-verified');
     const aIdentity = await Identity.generate();
     const bIdentity = await Identity.generate();
     const [ja, jb] = await Promise.all([
@@ -206,7 +177,7 @@ describe('code rooms through the real relay', () => {
     );
     expect([crossed.code, crossed.message]).toEqual([CodeRoomErrorCode.WRONG_CODE, 'wrong code']);
     // Traffic stays in its room.
-    const inA = next(a.link, 'message');
+    const inA = nextEvent(a.link, 'message');
     jb.link.send(Uint8Array.of(0xbb));
     ja.link.send(Uint8Array.of(0xaa));
     expect((await inA).payload).toEqual(Uint8Array.of(0xaa));
@@ -227,7 +198,7 @@ describe('code rooms through the real relay', () => {
         clientId: 'host-000000000001',
       });
       links.push(hostLink);
-      const verified = next(hostLink, 'guest-verified');
+      const verified = nextEvent(hostLink, 'guest-verified');
       const joined = await CodeRoomLink.join({ url, code, clientId: 'guest-00000000001' });
       links.push(joined.link);
       await verified;

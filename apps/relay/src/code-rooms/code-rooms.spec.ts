@@ -1,85 +1,32 @@
-import { CloseCode, codeRoomId, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
-import { Clock } from '../common/clock';
+import { CloseCode, codeRoomId } from '@nullroom/protocol';
+import {
+  FakeClock,
+  RecordingMember,
+  refusalOf as refusal,
+  testConfig,
+} from '../../test/support/fakes';
 import { AppLogger } from '../common/logger';
-import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
-import { loadConfig, type RelayConfig } from '../config/config';
+import { type RelayConfig } from '../config/config';
 import { MemoryRoomDirectory, RoomKeyDeriver } from '../cluster';
-import { type Member } from '../rooms/member';
 import { type Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
 import { CodeRoomsService } from './code-rooms.service';
 import { NameplateAllocator, NAMEPLATE_QUARANTINE_MS } from './nameplate-allocator';
 
-/** Timers fire only when the test says so. */
-class FakeClock extends Clock {
-  t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
-  override now(): number {
-    return this.t;
-  }
-  override setInterval(): { cancel(): void } {
-    return { cancel: () => undefined };
-  }
-  override setTimeout(fn: () => void, ms: number): { cancel(): void } {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return { cancel: () => (timer.live = false) };
-  }
-  advance(ms: number): void {
-    this.t += ms;
-    for (const timer of this.timers.filter((x) => x.live && x.at <= this.t)) {
-      timer.live = false;
-      timer.fn();
-    }
-  }
-}
-
 /** A member as the room sees it; ending it takes it out of the room, like a real socket. */
-class FakeMember implements Member {
-  readonly frames: ServerFrame[] = [];
-  ended: { code: number; reason: string } | undefined;
-  onlyTo: string | undefined;
+class FakeMember extends RecordingMember {
   room: Room | undefined;
   constructor(
-    readonly clientId: string,
+    clientId: string,
     private readonly rooms: RoomsService,
-  ) {}
-  deliver(frame: Buffer): void {
-    const decoded = decodeServerFrame(frame);
-    if (decoded.ok) this.frames.push(decoded.frame);
-  }
-  end(code: number, reason: string): void {
-    if (this.ended) return;
-    this.ended = { code, reason };
-    if (this.room) this.rooms.leave(this.room, this);
+  ) {
+    super(clientId, (m) => (m as FakeMember).leave());
   }
   leave(): void {
     if (this.room) this.rooms.leave(this.room, this);
   }
-  of<T extends ServerFrame['type']>(type: T): Array<Extract<ServerFrame, { type: T }>> {
-    return this.frames.filter((f): f is Extract<ServerFrame, { type: T }> => f.type === type);
-  }
-}
-
-function config(env: Record<string, string> = {}): RelayConfig {
-  const result = loadConfig({
-    CODE_MAX_FAILED_ATTEMPTS: '3',
-    CODE_ATTEMPT_TIMEOUT_MS: '5000',
-    ...env,
-  });
-  if (!result.ok) throw new Error(result.errors.join());
-  return result.config;
-}
-
-function refusal(fn: () => unknown): RelayErrorCode | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RelayError) return error.code;
-    throw error;
-  }
-  return undefined;
 }
 
 describe('code rooms', () => {
@@ -93,7 +40,7 @@ describe('code rooms', () => {
   let reshapes: number;
 
   function setup(env: Record<string, string> = {}): void {
-    cfg = config(env);
+    cfg = testConfig({ CODE_MAX_FAILED_ATTEMPTS: '3', CODE_ATTEMPT_TIMEOUT_MS: '5000', ...env });
     clock = new FakeClock();
     stats = new RelayStats();
     rooms = new RoomsService(cfg, clock, stats, new AppLogger(false));
