@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AddressBuckets } from './abuse/address-buckets';
 import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
 import { CodeRoomsService } from './code-rooms/code-rooms.service';
@@ -52,6 +53,14 @@ export class AppModule {
         { provide: Clock, useValue: new Clock() },
         { provide: RelayStats, useValue: new RelayStats() },
         { provide: WindowLimiter, useValue: new WindowLimiter(config.rateLimit.windowMs) },
+        {
+          provide: AddressBuckets,
+          useValue: new AddressBuckets(
+            config.rateLimit.wsConnectMax,
+            config.rateLimit.windowMs,
+            config.rateLimit.wsConnectBurst,
+          ),
+        },
         { provide: ClusterAuth, useValue: new ClusterAuth(secret) },
         { provide: RoomKeyDeriver, useValue: new RoomKeyDeriver(secret) },
         {

@@ -5,3 +5,4 @@ export * from './limits';
 export * from './code-room';
 export * from './code-frames';
 export { utf8Decode, utf8Encode } from './text';
+export * from './room-closed';

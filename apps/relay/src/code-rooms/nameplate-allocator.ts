@@ -73,7 +73,7 @@ export class NameplateAllocator {
             ...(maxParticipants === undefined ? {} : { maxParticipants }),
             nameplate: { nameplate, roomId },
           });
-          return { room, joinToken: joinToken! };
+          return { room, joinToken };
         } catch (error) {
           await this.directory.release([key], this.cluster.podName).catch(() => undefined);
           throw error;

@@ -64,8 +64,10 @@ export interface RelayConfig {
     readonly httpMax: number;
     /** POST /rooms per IP per window (0 = off). */
     readonly roomsMax: number;
-    /** WebSocket connection attempts per IP per window (0 = off). */
+    /** WebSocket connection attempts per IP per window, sustained (0 = off). */
     readonly wsConnectMax: number;
+    /** ...and at once from a quiet address: a whole room (re)connecting behind one NAT or Tor. */
+    readonly wsConnectBurst: number;
     /** Code-room guest attempts (joins without a token) per IP per window (0 = off). */
     readonly codeAttemptsMax: number;
   };
@@ -143,6 +145,7 @@ export const CONFIG_DEFAULTS = {
   RATE_LIMIT_HTTP_MAX: '300',
   RATE_LIMIT_ROOMS_MAX: '30',
   RATE_LIMIT_WS_CONNECT_MAX: '120',
+  RATE_LIMIT_WS_CONNECT_BURST: '300',
   RATE_LIMIT_CODE_ATTEMPTS_MAX: '10',
   TURNSTILE: '0',
   TURNSTILE_SECRET_KEY: '',
@@ -324,6 +327,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       httpMax: int('RATE_LIMIT_HTTP_MAX', 0, 10_000_000),
       roomsMax: int('RATE_LIMIT_ROOMS_MAX', 0, 10_000_000),
       wsConnectMax: int('RATE_LIMIT_WS_CONNECT_MAX', 0, 10_000_000),
+      wsConnectBurst: int('RATE_LIMIT_WS_CONNECT_BURST', 1, 10_000_000),
       codeAttemptsMax: int('RATE_LIMIT_CODE_ATTEMPTS_MAX', 0, 10_000_000),
     },
     codeRooms: {

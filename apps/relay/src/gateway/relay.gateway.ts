@@ -11,8 +11,9 @@ import {
   isValidRoomId,
 } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
-import { CodeRoomsService } from '../code-rooms/code-rooms.service';
+import { AddressBuckets } from '../abuse/address-buckets';
 import { WindowLimiter } from '../abuse/window-limiter';
+import { CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception';
@@ -55,6 +56,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(RelayStats) private readonly stats: RelayStats,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppLogger) private readonly logger: AppLogger,
+    @Inject(AddressBuckets) private readonly connectLimiter: AddressBuckets,
     @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
@@ -171,9 +173,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   private screen(req: IncomingMessage): JoinParams {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const now = this.clock.now();
-    const { rateLimit, http } = this.config;
-    const address = clientAddress(req, http.trustProxyHops);
-    if (this.limiter.hit('ws', address, rateLimit.wsConnectMax, now) > 0) {
+    const address = clientAddress(req, this.config.http.trustProxyHops);
+    if (!this.connectLimiter.take(address, now)) {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
@@ -183,7 +184,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     if (
       isCodeRoomId(params.roomId) &&
       !params.joinToken &&
-      this.limiter.hit('code', address, rateLimit.codeAttemptsMax, now) > 0
+      this.limiter.hit('code', address, this.config.rateLimit.codeAttemptsMax, now) > 0
     ) {
       this.stats.codeAttemptsRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many code attempts');

@@ -33,6 +33,7 @@ export class RoomsController {
     mode: RoomMode;
     maxParticipants: number;
     joinToken?: string;
+    visitorToken?: string;
     nameplate?: string;
   }> {
     this.requireApiKey(req);
@@ -54,11 +55,13 @@ export class RoomsController {
       };
     }
     const { room, joinToken } = this.rooms.create(body);
+    // p2p: `joinToken` (seed 000). support: `visitorToken` (a Nullroom addition): the visitor's
+    // page joins with it where REQUIRE_WS_API_KEY=1, as a p2p guest joins with the join token.
     return {
       roomId: room.id,
       mode: room.mode,
       maxParticipants: room.maxParticipants,
-      ...(joinToken === undefined ? {} : { joinToken }),
+      ...(room.mode === 'p2p' ? { joinToken } : { visitorToken: joinToken }),
     };
   }
 
@@ -75,7 +78,10 @@ export class RoomsController {
     return this.views.getRoom(checkRoomId(roomId));
   }
 
-  /** Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body). */
+  /**
+   * Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body); for a
+   * support room its visitor token, in the same places.
+   */
   @Delete(':roomId')
   async close(
     @Req() req: Request,

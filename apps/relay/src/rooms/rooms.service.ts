@@ -9,6 +9,8 @@ import {
   encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
+  type RoomClosedReason,
+  roomClosedCode,
   type RoomMode,
 } from '@nullroom/protocol';
 import { CodeAttempts } from '../code-rooms/code-attempts';
@@ -17,8 +19,14 @@ import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { newJoinToken, secretEquals } from '../common/secrets';
+import { newJoinToken } from '../common/secrets';
 import { type RelayStats } from '../common/stats';
+import {
+  checkJoinCredentials,
+  isCodeGuest,
+  type JoinCredentials,
+  roomTokenMatches,
+} from './join-credentials';
 import { type Member } from './member';
 import { Room } from './room';
 
@@ -29,10 +37,7 @@ export interface CreateRoomInput {
   readonly nameplate?: { readonly nameplate: string; readonly roomId: string };
 }
 
-export interface JoinCredentials {
-  readonly joinToken?: string;
-  readonly apiKey?: string;
-}
+export type { JoinCredentials } from './join-credentials';
 
 export interface RoomView {
   readonly roomId: string;
@@ -43,8 +48,12 @@ export interface RoomView {
   readonly lastActivityAt: string;
 }
 
-/** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained' | 'locked';
+/**
+ * Why a room ended. The first four (closed, expired, destroyed, locked) reach the members as a
+ * ROOM_CLOSED reason and its close code (libs/protocol room-closed.ts); an emptied or drained
+ * room has nobody left to tell.
+ */
+export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 
 /** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
 export interface RoomHandoff {
@@ -127,7 +136,7 @@ export class RoomsService {
     return this.rooms.size;
   }
 
-  create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
+  create(input: CreateRoomInput): { room: Room; joinToken: string } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
@@ -167,7 +176,9 @@ export class RoomsService {
     }
     const id = input.nameplate?.roomId ?? randomUUID();
     if (this.rooms.has(id)) throw new RangeError('nameplate: its room exists on this pod');
-    const joinToken = input.mode === 'support' ? undefined : newJoinToken();
+    // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
+    // lets a visitor in where REQUIRE_WS_API_KEY=1; code: the members' token. The room's one secret.
+    const joinToken = newJoinToken();
     const room = new Room(id, input.mode, maxParticipants, joinToken, this.clock.now());
     if (input.nameplate !== undefined) room.code = new CodeAttempts(input.nameplate.nameplate);
     this.rooms.set(room.id, room);
@@ -273,9 +284,9 @@ export class RoomsService {
     };
   }
 
-  /** True when the join token of a p2p room matches (constant time). */
+  /** True when the room's token (p2p join token, support visitor token) matches (constant time). */
   tokenMatches(room: Room, joinToken: string | undefined): boolean {
-    return room.joinToken !== undefined && secretEquals(joinToken, room.joinToken);
+    return roomTokenMatches(room, joinToken);
   }
 
   /**
@@ -285,19 +296,10 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
+    checkJoinCredentials(room, credentials, this.config.auth);
     // A code room takes members with its token, and guests without one: they must prove the
     // code to a member before they are let into the room (code-rooms/).
-    const guest =
-      room.mode === 'code' && (credentials.joinToken === undefined || credentials.joinToken === '');
-    if (room.mode === 'p2p' || (room.mode === 'code' && !guest)) {
-      if (!this.tokenMatches(room, credentials.joinToken)) {
-        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-      }
-    } else if (room.mode === 'support' && this.config.auth.requireWsApiKey) {
-      if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
-        throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
-      }
-    }
+    const guest = room.mode === 'code' && isCodeGuest(credentials);
     if (room.has(member.clientId)) {
       throw new RelayError(
         RelayErrorCode.DuplicateClientId,
@@ -366,14 +368,7 @@ export class RoomsService {
     this.codeRooms?.roomEnded(room);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
-    const code =
-      reason === 'closed'
-        ? CloseCode.ROOM_CLOSED
-        : reason === 'expired'
-          ? CloseCode.ROOM_EXPIRED
-          : reason === 'locked'
-            ? CloseCode.CODE_ROOM_LOCKED
-            : CloseCode.ROOM_DESTROYED;
+    const code = roomClosedCode(reason);
     const notice = Buffer.from(encodeRoomClosed(reason));
     for (const member of room.everyone()) {
       member.deliver(notice);
