@@ -209,6 +209,14 @@ describe('code rooms', () => {
     join(room, 'host', joinToken);
   });
 
+  it('REQUIRE_WS_API_KEY=1 does not shut guests out: the code is their credential', async () => {
+    setup({ REQUIRE_WS_API_KEY: '1', ANOCHAT_API_KEY: 'a-relay-api-key-0123456789' });
+    const { room } = await withHost();
+    const guest = join(room, 'guest');
+    expect(guest.of('code-challenge')).toHaveLength(1);
+    expect(refusal(() => join(room, 'liar', 'not-the-token'))).toBe(RelayErrorCode.Forbidden);
+  });
+
   it('room end cancels pending deadlines; pending guests are closed with the room', async () => {
     const { room, host } = await withHost();
     const guest = join(room, 'guest');

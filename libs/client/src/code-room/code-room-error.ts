@@ -1,5 +1,5 @@
-import { CloseCode } from '@nullroom/protocol';
 import { E2eeErrorCode, type E2eeError } from '@nullroom/e2ee';
+import { CloseMeaning, closeMeaning } from '../close-meaning';
 
 /** Why joining or hosting a code room failed. Stable codes, safe to show or log. */
 export const CodeRoomErrorCode = {
@@ -42,46 +42,30 @@ export class CodeRoomError extends Error {
   }
 }
 
-/** What a close code from the relay means for a code-room member. */
+/** What a close code from the relay means for a code-room member (libs/client's one table). */
 export function codeRoomErrorForClose(code: number, reason: string): CodeRoomError {
-  switch (code) {
-    case CloseCode.WRONG_CODE:
-      return new CodeRoomError(CodeRoomErrorCode.WRONG_CODE, 'wrong code', code);
-    case CloseCode.CODE_ROOM_LOCKED:
-      return new CodeRoomError(
-        CodeRoomErrorCode.ROOM_LOCKED,
-        'too many wrong codes: the room is closed',
-        code,
-      );
-    case CloseCode.CODE_NO_VERIFIER:
-      return new CodeRoomError(
-        CodeRoomErrorCode.NO_VERIFIER,
-        'nobody who knows the code is there',
-        code,
-      );
-    case CloseCode.CODE_BUSY:
-      return new CodeRoomError(
-        CodeRoomErrorCode.BUSY,
-        'the room is busy with other attempts',
-        code,
-      );
-    case CloseCode.CODE_TIMEOUT:
-      return new CodeRoomError(
-        CodeRoomErrorCode.TIMEOUT,
-        'the code was not confirmed in time',
-        code,
-      );
-    case CloseCode.ROOM_NOT_FOUND:
-      return new CodeRoomError(CodeRoomErrorCode.NOT_FOUND, 'no room with this number', code);
-    case CloseCode.ROOM_FULL:
-      return new CodeRoomError(CodeRoomErrorCode.ROOM_FULL, 'the room is full', code);
-    case CloseCode.RATE_LIMITED:
-      return new CodeRoomError(CodeRoomErrorCode.RATE_LIMITED, 'too many attempts from here', code);
+  const error = (c: CodeRoomErrorCode, message: string) => new CodeRoomError(c, message, code);
+  switch (closeMeaning(code)) {
+    case CloseMeaning.WRONG_CODE:
+      return error(CodeRoomErrorCode.WRONG_CODE, 'wrong code');
+    case CloseMeaning.ROOM_LOCKED:
+      return error(CodeRoomErrorCode.ROOM_LOCKED, 'too many wrong codes: the room is closed');
+    case CloseMeaning.NO_VERIFIER:
+      return error(CodeRoomErrorCode.NO_VERIFIER, 'nobody who knows the code is there');
+    case CloseMeaning.CODE_BUSY:
+      return error(CodeRoomErrorCode.BUSY, 'the room is busy with other attempts');
+    case CloseMeaning.CODE_TIMEOUT:
+      return error(CodeRoomErrorCode.TIMEOUT, 'the code was not confirmed in time');
+    case CloseMeaning.ROOM_NOT_FOUND:
+      return error(CodeRoomErrorCode.NOT_FOUND, 'no room with this number');
+    case CloseMeaning.ROOM_FULL:
+      return error(CodeRoomErrorCode.ROOM_FULL, 'the room is full');
+    case CloseMeaning.RATE_LIMITED:
+      return error(CodeRoomErrorCode.RATE_LIMITED, 'too many attempts from here');
     default:
-      return new CodeRoomError(
+      return error(
         CodeRoomErrorCode.CLOSED,
         `connection closed (${code}${reason ? `: ${reason}` : ''})`,
-        code,
       );
   }
 }
