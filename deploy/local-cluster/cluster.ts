@@ -105,10 +105,13 @@ export class ManagedProcess {
     }
   }
 
-  /** Sends `signal`, waits up to `timeoutMs`, then SIGKILL. Resolves once the process is gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
+  /**
+   * Sends `signal` (none for `null`: it was sent already), waits up to `timeoutMs`, then SIGKILL.
+   * Resolves once the process is gone.
+   */
+  async stop(signal: NodeJS.Signals | null = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
     if (!this.running) return this.exitInfo!;
-    this.signalSync(signal);
+    if (signal !== null) this.signalSync(signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.exited.then(() => false),
@@ -560,7 +563,9 @@ export class LocalCluster {
       child.signalSync('SIGTERM');
     }
     await this.reloadIngress();
-    const exit = child ? await child.stop('SIGTERM', this.#options.drainTimeoutMs) : undefined;
+    // No second SIGTERM: to the relay a second signal means "exit now", which would cut the
+    // members it is draining (1006 instead of 1012) whenever the reload is quicker than the grace.
+    const exit = child ? await child.stop(null, this.#options.drainTimeoutMs) : undefined;
     pod.state = 'stopped';
     return exit;
   }

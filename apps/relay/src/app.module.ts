@@ -5,6 +5,8 @@ import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
 import { CallsService } from './calls/calls.service';
 import { TurnCredentials } from './calls/turn-credentials';
+import { CodeRoomsService } from './code-rooms/code-rooms.service';
+import { NameplateAllocator } from './code-rooms/nameplate-allocator';
 import {
   MemoryRoomDirectory,
   RedisRoomDirectory,
@@ -98,6 +100,31 @@ export class AppModule {
             return calls;
           },
           inject: [Clock, RoomsService],
+        },
+        {
+          provide: CodeRoomsService,
+          useFactory: (rooms: RoomsService, clock: Clock, stats: RelayStats) => {
+            const codeRooms = new CodeRoomsService(
+              config.codeRooms,
+              clock,
+              stats,
+              (room) => rooms.end(room, 'locked'),
+              (room) => rooms.reshaped(room),
+            );
+            rooms.useCodeRooms(codeRooms);
+            return codeRooms;
+          },
+          inject: [RoomsService, Clock, RelayStats],
+        },
+        {
+          provide: NameplateAllocator,
+          useFactory: (
+            directory: RoomDirectory,
+            keys: RoomKeyDeriver,
+            rooms: RoomsService,
+            clock: Clock,
+          ) => new NameplateAllocator(config.codeRooms, cluster, directory, keys, rooms, clock),
+          inject: [ROOM_DIRECTORY, RoomKeyDeriver, RoomsService, Clock],
         },
         {
           provide: OwnershipService,

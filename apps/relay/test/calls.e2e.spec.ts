@@ -102,6 +102,20 @@ describe('calls at the relay: TURN credentials and call presence', () => {
     expect(intruder.frames.some((f) => f.type === 'call-credentials')).toBe(false);
   });
 
+  it('gives nothing to a code-room guest that has not proved the code', async () => {
+    const res = await fetch(`${relay.baseUrl}/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'code' }),
+    });
+    const room = (await res.json()) as { roomId: string; joinToken: string };
+    await member(room.roomId, 'host', room.joinToken);
+    const guest = await member(room.roomId, 'guest');
+    await guest.waitFor((f) => f.type === 'code-challenge');
+    expect(await callJoin(guest)).toMatchObject({ type: 'error', code: 'not_admitted' });
+    expect(guest.frames.some((f) => f.type === 'call-credentials')).toBe(false);
+  });
+
   it('holds CALL_MAX_PARTICIPANTS per room, frees a seat on hang-up or disconnect', async () => {
     const room = await createRoom(relay.baseUrl);
     const [a, b, c] = [

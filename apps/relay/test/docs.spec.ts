@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloseCode, FrameErrorCode, ServerFrameType, ClientFrameType } from '@nullroom/protocol';
+import {
+  ClientFrameType,
+  CloseCode,
+  CodeClientFrameType,
+  CodeServerFrameType,
+  FrameErrorCode,
+  ServerFrameType,
+} from '@nullroom/protocol';
 import { CONFIG_DEFAULTS } from '../src/config/config';
 import { RelayErrorCode, toHttpStatus } from '../src/common/relay.exception';
 
@@ -24,7 +31,12 @@ describe('docs match the code', () => {
     for (const code of Object.values(CloseCode)) {
       expect(protocol).toMatch(new RegExp(`^\\|\\s*${code}\\s*\\|`, 'm'));
     }
-    for (const type of [...Object.values(ServerFrameType), ...Object.values(ClientFrameType)]) {
+    for (const type of [
+      ...Object.values(ServerFrameType),
+      ...Object.values(ClientFrameType),
+      ...Object.values(CodeServerFrameType),
+      ...Object.values(CodeClientFrameType),
+    ]) {
       expect(protocol).toContain(`\`0x${type.toString(16).padStart(2, '0')}\``);
     }
     for (const code of Object.values(FrameErrorCode)) expect(protocol).toContain(`\`${code}\``);
@@ -33,7 +45,9 @@ describe('docs match the code', () => {
       if (
         code === RelayErrorCode.RoomFull ||
         code === RelayErrorCode.RoomDestroyed ||
-        code === RelayErrorCode.DuplicateClientId
+        code === RelayErrorCode.DuplicateClientId ||
+        code === RelayErrorCode.CodeNoVerifier ||
+        code === RelayErrorCode.CodeBusy
       )
         continue; // WebSocket only
       expect(protocol).toMatch(

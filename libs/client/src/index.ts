@@ -27,3 +27,4 @@ export {
   type TypingTimers,
 } from './typing';
 export * from './calls';
+export * from './code-room';

@@ -10,6 +10,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 
 export interface CapturedFrame {
   readonly direction: 'to-relay' | 'from-relay';
+  /** The connection's query string (`?roomId=…&clientId=…`), to tell connections apart. */
+  readonly query: string;
   readonly binary: boolean;
   readonly data: Buffer;
 }
@@ -38,7 +40,7 @@ export class CaptureProxy {
         for (const [data, binary] of early.splice(0)) relay.send(data, { binary });
       });
       client.on('message', (received: Buffer, binary) => {
-        const frame = { direction: 'to-relay', binary, data: received } as const;
+        const frame = { direction: 'to-relay', query, binary, data: received } as const;
         this.frames.push(frame);
         const data = this.rewrite(frame);
         if (data === undefined) return;
@@ -46,7 +48,7 @@ export class CaptureProxy {
         else early.push([data, binary]);
       });
       relay.on('message', (received: Buffer, binary) => {
-        const frame = { direction: 'from-relay', binary, data: received } as const;
+        const frame = { direction: 'from-relay', query, binary, data: received } as const;
         this.frames.push(frame);
         const data = this.rewrite(frame);
         if (data !== undefined && client.readyState === WebSocket.OPEN)

@@ -130,7 +130,7 @@ export class FakeRelay {
     const sockets = this.rooms.get(socket.roomId);
     if (!sockets?.includes(socket)) return;
     const decoded = decodeClientFrame(data);
-    if (!decoded.ok) return;
+    if (!decoded.ok || decoded.frame.type === 'code-verdict') return;
     if (decoded.frame.type === 'call-join' || decoded.frame.type === 'call-leave') {
       const call = this.inCall.get(socket.roomId) ?? new Set<string>();
       this.inCall.set(socket.roomId, call);

@@ -1,3 +1,4 @@
+import { CodeClientFrameType } from './code-frames';
 import { CLIENT_ID_PATTERN } from './limits';
 import { asciiDecode } from './text';
 
@@ -13,6 +14,7 @@ import { asciiDecode } from './text';
  *   SEND_TO  0x02 | n:u8 | recipient:n bytes | payload…   unicast to one member
  *   CALL_JOIN  0x0C                                 join the room's call: TURN credentials please
  *   CALL_LEAVE 0x0D                                 left the room's call
+ *   CODE_ACCEPT / CODE_REJECT  0x08 / 0x09 | n:u8 | guestId   code rooms (code-frames.ts)
  *
  * The relay never looks past the header: the payload is opaque ciphertext. The two call frames
  * carry nothing at all (call-frames.ts says why they exist).
@@ -29,7 +31,9 @@ export type ClientFrame =
   | { readonly type: 'send'; readonly payloadOffset: number }
   | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number }
   | { readonly type: 'call-join' }
-  | { readonly type: 'call-leave' };
+  | { readonly type: 'call-leave' }
+  /** A code-room verdict on a guest (code-frames.ts). */
+  | { readonly type: 'code-verdict'; readonly accept: boolean; readonly guest: string };
 
 export type DecodeResult<T> =
   { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly error: string };
@@ -81,6 +85,17 @@ export function decodeClientFrame(data: Uint8Array): DecodeResult<ClientFrame> {
         ok: true,
         frame: { type: data[0] === ClientFrameType.CALL_JOIN ? 'call-join' : 'call-leave' },
       };
+    case CodeClientFrameType.CODE_ACCEPT:
+    case CodeClientFrameType.CODE_REJECT: {
+      const n = data[1];
+      if (n === undefined || n === 0 || data.byteLength !== 2 + n) {
+        return { ok: false, error: 'invalid code verdict' };
+      }
+      const guest = asciiDecode(data, 2, 2 + n);
+      if (!CLIENT_ID_PATTERN.test(guest)) return { ok: false, error: 'invalid code verdict' };
+      const accept = data[0] === CodeClientFrameType.CODE_ACCEPT;
+      return { ok: true, frame: { type: 'code-verdict', accept, guest } };
+    }
     default:
       return { ok: false, error: 'unknown frame type' };
   }

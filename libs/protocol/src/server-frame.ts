@@ -1,4 +1,5 @@
 import { type CallCredentials, toCallCredentials } from './call-frames';
+import { type CodeServerFrame, decodeCodeServerFrame, isCodeServerFrameType } from './code-frames';
 import { CLIENT_ID_PATTERN } from './limits';
 import { asciiDecode, utf8Decode, utf8Encode } from './text';
 import type { DecodeResult } from './client-frame';
@@ -15,6 +16,7 @@ import type { DecodeResult } from './client-frame';
  *   ROOM_CLOSED 0x86 | JSON {reason}                  (followed by a 4000-range close)
  *   CALL_CREDENTIALS 0x94 | JSON {urls, username?, credential?, ttlS, maxParticipants}
  *                                                    (the answer to CALL_JOIN, call-frames.ts)
+ *   CODE_*      0x90–0x93                             code rooms (code-frames.ts)
  *
  * The sender id in MESSAGE is stamped by the relay from the authenticated connection; a client
  * cannot choose it.
@@ -40,7 +42,8 @@ export const MessageFlag = {
 
 export const PROTOCOL_VERSION = 1;
 
-export type RoomMode = 'p2p' | 'support';
+/** p2p and support rooms are seed 000's; code rooms are seed 001's (code-room.ts). */
+export type RoomMode = 'p2p' | 'support' | 'code';
 
 export interface Welcome {
   readonly v: number;
@@ -59,6 +62,10 @@ export const FrameErrorCode = {
   CALL_FULL: 'call_full',
   /** CALL_JOIN refused: this relay runs with calls off (CALL_MAX_PARTICIPANTS=0). */
   CALLS_DISABLED: 'calls_disabled',
+  /** A code-room guest not yet admitted may only SEND_TO its verifier. */
+  NOT_ADMITTED: 'not_admitted',
+  /** A code verdict from someone who is not that guest's verifier, or for no pending guest. */
+  NOT_VERIFIER: 'not_verifier',
 } as const;
 export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];
 
@@ -75,7 +82,8 @@ export type ServerFrame =
   | { readonly type: 'left'; readonly clientId: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string }
   | { readonly type: 'room-closed'; readonly reason: string }
-  | ({ readonly type: 'call-credentials' } & CallCredentials);
+  | ({ readonly type: 'call-credentials' } & CallCredentials)
+  | CodeServerFrame;
 
 /**
  * The MESSAGE header for one sender: the relay builds it once per connection and per flag set,
@@ -184,8 +192,15 @@ export function decodeServerFrame(data: Uint8Array): DecodeResult<ServerFrame> {
       if (credentials === undefined) return { ok: false, error: 'invalid CALL_CREDENTIALS' };
       return { ok: true, frame: { type: 'call-credentials', ...credentials } };
     }
-    default:
+    default: {
+      if (isCodeServerFrameType(data[0]!)) {
+        const frame = decodeCodeServerFrame(data[0]!, readJson(data));
+        return frame === undefined
+          ? { ok: false, error: 'invalid code frame' }
+          : { ok: true, frame };
+      }
       return { ok: false, error: 'unknown frame type' };
+    }
   }
 }
 
@@ -239,7 +254,7 @@ function isWelcome(value: unknown): value is Welcome {
     typeof value.v === 'number' &&
     typeof value.clientId === 'string' &&
     CLIENT_ID_PATTERN.test(value.clientId) &&
-    (value.mode === 'p2p' || value.mode === 'support') &&
+    (value.mode === 'p2p' || value.mode === 'support' || value.mode === 'code') &&
     typeof value.maxParticipants === 'number' &&
     Array.isArray(value.members) &&
     value.members.every((m) => typeof m === 'string' && CLIENT_ID_PATTERN.test(m))

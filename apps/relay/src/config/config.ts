@@ -2,6 +2,7 @@ import {
   CALL_MAX_PARTICIPANTS_LIMIT,
   DEFAULT_CALL_MAX_PARTICIPANTS,
   DEFAULT_TURN_TTL_S,
+  MAX_NAMEPLATE,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_PARTICIPANTS,
   MAX_PARTICIPANTS_LIMIT,
@@ -70,6 +71,16 @@ export interface RelayConfig {
     readonly wsConnectMax: number;
     /** ...and at once from a quiet address: a whole room (re)connecting behind one NAT or Tor. */
     readonly wsConnectBurst: number;
+    /** Code-room guest attempts (joins without a token) per IP per window (0 = off). */
+    readonly codeAttemptsMax: number;
+  };
+  readonly codeRooms: {
+    /** CODE_MAX_FAILED_ATTEMPTS: attempts a code room tolerates that end other than accepted. */
+    readonly maxFailedAttempts: number;
+    /** CODE_ATTEMPT_TIMEOUT_MS: how long a guest's verifier has to accept it. */
+    readonly attemptTimeoutMs: number;
+    /** CODE_NAMEPLATE_MAX: nameplates are handed out from 1 to this. */
+    readonly nameplateMax: number;
   };
   readonly turnstile: {
     readonly enabled: boolean;
@@ -150,6 +161,7 @@ export const CONFIG_DEFAULTS = {
   RATE_LIMIT_ROOMS_MAX: '30',
   RATE_LIMIT_WS_CONNECT_MAX: '120',
   RATE_LIMIT_WS_CONNECT_BURST: '300',
+  RATE_LIMIT_CODE_ATTEMPTS_MAX: '10',
   TURNSTILE: '0',
   TURNSTILE_SECRET_KEY: '',
   TURNSTILE_SITE_KEY: '',
@@ -178,6 +190,9 @@ export const CONFIG_DEFAULTS = {
   TURN_URLS: '',
   TURN_SECRET: '',
   TURN_TTL_S: String(DEFAULT_TURN_TTL_S),
+  CODE_MAX_FAILED_ATTEMPTS: '3',
+  CODE_ATTEMPT_TIMEOUT_MS: '15000',
+  CODE_NAMEPLATE_MAX: '9999',
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -355,6 +370,12 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       roomsMax: int('RATE_LIMIT_ROOMS_MAX', 0, 10_000_000),
       wsConnectMax: int('RATE_LIMIT_WS_CONNECT_MAX', 0, 10_000_000),
       wsConnectBurst: int('RATE_LIMIT_WS_CONNECT_BURST', 1, 10_000_000),
+      codeAttemptsMax: int('RATE_LIMIT_CODE_ATTEMPTS_MAX', 0, 10_000_000),
+    },
+    codeRooms: {
+      maxFailedAttempts: int('CODE_MAX_FAILED_ATTEMPTS', 1, 100),
+      attemptTimeoutMs: int('CODE_ATTEMPT_TIMEOUT_MS', 1000, 600_000),
+      nameplateMax: int('CODE_NAMEPLATE_MAX', 9, MAX_NAMEPLATE),
     },
     turnstile: {
       enabled: turnstileEnabled,

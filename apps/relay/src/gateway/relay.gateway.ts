@@ -3,10 +3,18 @@ import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
-import { CloseCode, encodeRestartReason, isValidClientId, isValidRoomId } from '@nullroom/protocol';
+import {
+  CloseCode,
+  encodeRestartReason,
+  isCodeRoomId,
+  isValidClientId,
+  isValidRoomId,
+} from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
 import { AddressBuckets } from '../abuse/address-buckets';
 import { CallsService } from '../calls/calls.service';
+import { WindowLimiter } from '../abuse/window-limiter';
+import { CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception';
@@ -50,10 +58,12 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppLogger) private readonly logger: AppLogger,
     @Inject(AddressBuckets) private readonly connectLimiter: AddressBuckets,
+    @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
     @Inject(CallsService) private readonly calls: CallsService,
+    @Inject(CodeRoomsService) private readonly codeRooms: CodeRoomsService,
   ) {}
 
   afterInit(): void {
@@ -170,7 +180,18 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
-    return this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    const params = this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    // A tokenless join of a code room is a guess at its code: limited per address here, on the
+    // pod the client reached (the owner may only see a forwarded connection).
+    if (
+      isCodeRoomId(params.roomId) &&
+      !params.joinToken &&
+      this.limiter.hit('code', address, this.config.rateLimit.codeAttemptsMax, now) > 0
+    ) {
+      this.stats.codeAttemptsRateLimited++;
+      throw new RelayError(RelayErrorCode.RateLimited, 'too many code attempts');
+    }
+    return params;
   }
 
   private parse(query: URLSearchParams): JoinParams {
@@ -219,6 +240,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
         this.rooms.leave(room, conn);
       },
       this.clock.now(),
+      (from, room, guestId, accept) => this.codeRooms.verdict(room, from, guestId, accept),
     );
     const room = this.rooms.join(params.roomId, connection, {
       joinToken: params.joinToken,

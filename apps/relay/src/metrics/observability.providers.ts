@@ -41,7 +41,7 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
           limits: { maxRooms: config.rooms.maxRooms, maxConnections: config.ws.maxConnections },
           roomsClosedByReason: observer.closedByReason,
           roomsByMode: () => {
-            const counts = { p2p: 0, support: 0 };
+            const counts = { p2p: 0, support: 0, code: 0 };
             for (const room of rooms.list()) counts[room.mode]++;
             return counts;
           },

@@ -70,6 +70,8 @@ export class OwnershipService {
     this.standbys = new StandbyStore(config.directoryTtlMs * 3);
     rooms.on('created', (room) => void this.claimCreated(room));
     rooms.on('ended', (room, reason) => void this.release(room.id, reason === 'drained'));
+    // A code room's failure count is part of its shape: its standby must not lag behind it.
+    rooms.on('reshaped', () => this.scheduleStandbySync());
   }
 
   acceptStandbys(fromPod: string, rooms: readonly RoomHandoff[], dropped: readonly string[]): void {

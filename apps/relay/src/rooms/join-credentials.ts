@@ -18,10 +18,18 @@ export function roomTokenMatches(room: Room, token: string | undefined): boolean
   return room.joinToken !== undefined && secretEquals(token, room.joinToken);
 }
 
+/** A join of a code room without a token: a guest's attempt at the code (code-rooms/). */
+export function isCodeGuest(credentials: JoinCredentials): boolean {
+  return credentials.joinToken === undefined || credentials.joinToken === '';
+}
+
 /**
  * Who may join a room: the one place the relay decides it (constant-time comparisons only).
  *
  * - p2p: the room's join token, always (seed 000).
+ * - code: the room's token (a member), or none at all (a guest, who must then prove the code to
+ *   a member: code-rooms/); a wrong token is refused like a p2p one. REQUIRE_WS_API_KEY does not
+ *   apply: the code is a guest's credential, as the join token is a p2p guest's.
  * - support, REQUIRE_WS_API_KEY=0: anyone with the room id (seed 000: "open WebSocket").
  * - support, REQUIRE_WS_API_KEY=1: the API key (the site's agents, the admin dashboard), or the
  *   room's visitor token from POST /rooms (a Nullroom addition: the visitor's page can join
@@ -34,12 +42,13 @@ export function checkJoinCredentials(
   credentials: JoinCredentials,
   auth: JoinAuth,
 ): void {
-  if (room.mode === 'p2p') {
+  if (room.mode === 'p2p' || (room.mode === 'code' && !isCodeGuest(credentials))) {
     if (!roomTokenMatches(room, credentials.joinToken)) {
       throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
     }
     return;
   }
+  if (room.mode === 'code') return;
   if (!auth.requireWsApiKey) return;
   if (credentials.apiKey !== undefined && secretEquals(credentials.apiKey, auth.apiKey)) return;
   if (credentials.joinToken !== undefined) {

@@ -1,50 +1,14 @@
-import { CloseCode, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
-import { Clock } from '../common/clock';
+import { CloseCode } from '@nullroom/protocol';
 import { AppLogger } from '../common/logger';
-import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
-import { loadConfig, type RelayConfig } from '../config/config';
-import { type Member } from './member';
+import {
+  FakeClock,
+  RecordingMember,
+  refusalOf as code,
+  testConfig,
+} from '../../test/support/fakes';
 import { RoomsService } from './rooms.service';
-
-class FakeClock extends Clock {
-  t = 1_000_000;
-  override now(): number {
-    return this.t;
-  }
-  override setInterval(): { cancel(): void } {
-    return { cancel: () => undefined };
-  }
-}
-
-class FakeMember implements Member {
-  readonly frames: ServerFrame[] = [];
-  ended: { code: number; reason: string } | undefined;
-  constructor(readonly clientId: string) {}
-  deliver(frame: Buffer): void {
-    const decoded = decodeServerFrame(frame);
-    if (decoded.ok) this.frames.push(decoded.frame);
-  }
-  end(code: number, reason: string): void {
-    this.ended ??= { code, reason };
-  }
-}
-
-function config(env: Record<string, string> = {}): RelayConfig {
-  const result = loadConfig(env);
-  if (!result.ok) throw new Error(result.errors.join());
-  return result.config;
-}
-
-function code(fn: () => unknown): RelayErrorCode | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RelayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
 
 describe('RoomsService', () => {
   let clock: FakeClock;
@@ -52,7 +16,7 @@ describe('RoomsService', () => {
   beforeEach(() => {
     clock = new FakeClock();
     service = new RoomsService(
-      config({ MAX_ROOMS: '3', ROOM_MAX_IDLE_MS: '1000' }),
+      testConfig({ MAX_ROOMS: '3', ROOM_MAX_IDLE_MS: '1000' }),
       clock,
       new RelayStats(),
       new AppLogger(false),
@@ -80,24 +44,24 @@ describe('RoomsService', () => {
 
   it('authenticates before revealing room state', () => {
     const { room, joinToken } = service.create({ mode: 'p2p', maxParticipants: 2 });
-    service.join(room.id, new FakeMember('a'), { joinToken });
-    service.join(room.id, new FakeMember('b'), { joinToken });
+    service.join(room.id, new RecordingMember('a'), { joinToken });
+    service.join(room.id, new RecordingMember('b'), { joinToken });
     // Full and duplicate, but without the token the answer is only "forbidden".
-    expect(code(() => service.join(room.id, new FakeMember('a'), {}))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), {}))).toBe(
       RelayErrorCode.Forbidden,
     );
-    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), { joinToken }))).toBe(
       RelayErrorCode.DuplicateClientId,
     );
-    expect(code(() => service.join(room.id, new FakeMember('c'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('c'), { joinToken }))).toBe(
       RelayErrorCode.RoomFull,
     );
   });
 
   it('sends WELCOME to the joiner and JOINED/LEFT to the others', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
-    const a = new FakeMember('a');
-    const b = new FakeMember('b');
+    const a = new RecordingMember('a');
+    const b = new RecordingMember('b');
     service.join(room.id, a, { joinToken });
     service.join(room.id, b, { joinToken });
     expect(b.frames[0]).toMatchObject({ type: 'welcome', members: ['a'] });
@@ -110,11 +74,11 @@ describe('RoomsService', () => {
 
   it('destroys a support room on a third join, closing both members with 4002', () => {
     const { room } = service.create({ mode: 'support' });
-    const a = new FakeMember('a');
-    const b = new FakeMember('b');
+    const a = new RecordingMember('a');
+    const b = new RecordingMember('b');
     service.join(room.id, a, {});
     service.join(room.id, b, {});
-    expect(code(() => service.join(room.id, new FakeMember('c'), {}))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('c'), {}))).toBe(
       RelayErrorCode.RoomDestroyed,
     );
     expect(a.ended?.code).toBe(CloseCode.ROOM_DESTROYED);
@@ -125,7 +89,7 @@ describe('RoomsService', () => {
   it('expires rooms idle for ROOM_MAX_IDLE_MS, and activity postpones it', () => {
     const idle = service.create({ mode: 'p2p' }).room;
     const busy = service.create({ mode: 'p2p' });
-    const m = new FakeMember('m');
+    const m = new RecordingMember('m');
     service.join(busy.room.id, m, { joinToken: busy.joinToken });
     clock.t += 800;
     busy.room.lastActivityAt = clock.t;
@@ -162,7 +126,7 @@ describe('RoomsService', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     service.stopAccepting();
     expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.Draining);
-    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), { joinToken }))).toBe(
       RelayErrorCode.Draining,
     );
   });

@@ -30,7 +30,7 @@ function build() {
       cluster,
       limits: { maxRooms: 1000, maxConnections: 0 },
       roomsClosedByReason: closed,
-      roomsByMode: () => ({ p2p: 3, support: 1 }),
+      roomsByMode: () => ({ p2p: 3, support: 1, code: 2 }),
       connections: () => 7,
       draining: () => false,
     },
@@ -50,6 +50,8 @@ describe('metrics', () => {
     stats.fanout.observe(9); // +Inf
     closed.set('expired', 4);
     cluster.claim('lost');
+    stats.codeAttempts.set('wrong_code', 2);
+    stats.codeAttemptsRateLimited = 1;
     cluster.forwardOpened('in');
     cluster.directoryOp('lookup', 0.002);
     cluster.directoryOp('claim', 0.004, new DirectoryUnavailableError());
@@ -57,6 +59,11 @@ describe('metrics', () => {
     expect(samples.get('nullroom_frames_received_total')).toBe(5);
     expect(samples.get('nullroom_connections')).toBe(7);
     expect(samples.get('nullroom_rooms{mode="support"}')).toBe(1);
+    expect(samples.get('nullroom_rooms{mode="code"}')).toBe(2);
+    expect(samples.get('nullroom_code_attempts_total{outcome="wrong_code"}')).toBe(2);
+    expect(samples.get('nullroom_code_attempts_total{outcome="accepted"}')).toBe(0);
+    expect(samples.get('nullroom_rate_limited_total{kind="code_attempts"}')).toBe(1);
+    expect(samples.get('nullroom_rooms_closed_total{reason="locked"}')).toBe(0);
     expect(samples.get('nullroom_rooms_closed_total{reason="expired"}')).toBe(4);
     expect(samples.get('nullroom_rooms_closed_total{reason="closed"}')).toBe(0);
     expect(samples.get('nullroom_claims_total{result="won"}')).toBe(2);

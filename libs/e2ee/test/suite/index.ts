@@ -1,7 +1,9 @@
 import { type TestCase } from '../harness';
 import { callChannelCases } from './call-channel.cases';
+import { codeCases } from './code.cases';
 import { codecCases } from './codec.cases';
 import { fileCases } from './files.cases';
+import { pakeCases } from './pake.cases';
 import { propertyCases } from './property.cases';
 import { sessionCases } from './session.cases';
 import { vectorCases } from './vectors.cases';
@@ -14,4 +16,6 @@ export const allCases: readonly TestCase[] = [
   ...codecCases,
   ...propertyCases,
   ...callChannelCases,
+  ...pakeCases,
+  ...codeCases,
 ];
