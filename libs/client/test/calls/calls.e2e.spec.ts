@@ -62,7 +62,7 @@ suite('calls in Chromium through the real relay and coturn', () => {
     return callId;
   }
 
-  it('two participants: ring, answer, audio and video both ways, mute, screen share, hang up', async () => {
+  it('two participants: ring, answer, audio and video both ways, mute, camera off and on, screen share, hang up', async () => {
     const r = await room();
     const alice = await world.join('alice', r, relay.wsUrl);
     const bob = await world.join('bob', r, relay.wsUrl);
@@ -111,6 +111,23 @@ suite('calls in Chromium through the real relay and coturn', () => {
     });
     // And the camera still went on while muted.
     expect((await alice.stats('bob'))!.outCameraPackets).toBeGreaterThan(0);
+
+    // Camera off: the camera stops (no video packet leaves) and bob is told; on again: video.
+    expect(await alice.run('camera', false)).toBeUndefined();
+    await bob.until('alice shown without camera', async (p) => {
+      const a = (await p.snapshot()).call?.participants.find((x) => x.id === 'alice');
+      return a?.media.cam === false;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const camOff = (await alice.stats('bob'))!.outCameraPackets;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await alice.stats('bob'))!.outCameraPackets).toBe(camOff);
+    const framesBefore = (await bob.stats('alice'))!.inCameraFrames;
+    expect(await alice.run('camera', true)).toBeUndefined();
+    await bob.until('video again after camera on', async (p) => {
+      const x = await p.stats('alice');
+      return x && x.inCameraFrames > framesBefore + 5;
+    });
 
     // A screen share appears on the other side.
     expect(await alice.run('screen')).toBe(true);
