@@ -435,10 +435,17 @@ export interface LocalClusterOptions {
   startTimeoutMs?: number;
   /** How long a SIGTERMed pod may drain before SIGKILL. */
   drainTimeoutMs?: number;
+  /**
+   * The internal address a pod publishes (`POD_ADDRESS`), given its name and internal port.
+   * Default `127.0.0.1:<internalPort>`. Tests put a recording proxy in front of a pod this way.
+   */
+  advertise?: (pod: { name: string; internalPort: number }) => string | Promise<string>;
 }
 
 interface PodRecord extends Upstream {
   internalPort: number;
+  /** What the pod publishes in the directory (POD_ADDRESS). */
+  address: string;
   state: PodState;
   process: ManagedProcess | undefined;
   env: Record<string, string>;
@@ -458,8 +465,9 @@ export class LocalCluster {
   readonly dir: string;
   readonly clusterSecret: string;
   readonly redis: RedisServer;
-  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret'>> & {
+  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret' | 'advertise'>> & {
     env: Record<string, string>;
+    advertise: LocalClusterOptions['advertise'];
   };
   readonly #pods = new Map<string, PodRecord>();
   readonly #ingresses: Ingress[] = [];
@@ -508,6 +516,7 @@ export class LocalCluster {
       echo: options.echo ?? false,
       startTimeoutMs: options.startTimeoutMs ?? 15_000,
       drainTimeoutMs: options.drainTimeoutMs ?? 15_000,
+      advertise: options.advertise,
     };
   }
 
@@ -570,6 +579,18 @@ export class LocalCluster {
     const pod = this.#record(name);
     pod.state = 'killed';
     await pod.process?.stop('SIGKILL', 5000);
+  }
+
+  /**
+   * SIGSTOP: the pod is frozen (a stalled event loop, a stop-the-world pause) but alive: its
+   * sockets stay open and its directory entries live on until their TTL. `resumePod` is SIGCONT.
+   */
+  pausePod(name: string): void {
+    this.#record(name).process?.signalSync('SIGSTOP');
+  }
+
+  resumePod(name: string): void {
+    this.#record(name).process?.signalSync('SIGCONT');
   }
 
   /** Stops the pod if it runs (drain), then starts it again with the same name and ports. */
@@ -647,7 +668,7 @@ export class LocalCluster {
       id: pod.id,
       port: pod.port,
       internalPort: pod.internalPort,
-      address: `127.0.0.1:${pod.internalPort}`,
+      address: pod.address,
       pid: pod.process?.running ? pod.process.pid : undefined,
       state: pod.state,
       url: `http://127.0.0.1:${pod.port}`,
@@ -663,6 +684,7 @@ export class LocalCluster {
       id,
       port,
       internalPort,
+      address: `127.0.0.1:${internalPort}`,
       state: 'starting',
       process: undefined,
       env,
@@ -676,6 +698,9 @@ export class LocalCluster {
   async #startPod(pod: PodRecord): Promise<void> {
     const [command, ...args] = this.#options.podCommand;
     if (command === undefined) throw new RangeError('podCommand: empty');
+    const { advertise } = this.#options;
+    if (advertise !== undefined)
+      pod.address = await advertise({ name: pod.name, internalPort: pod.internalPort });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       LOGGING: this.#options.logging,
@@ -684,7 +709,7 @@ export class LocalCluster {
       PORT: String(pod.port),
       INTERNAL_PORT: String(pod.internalPort),
       POD_NAME: pod.name,
-      POD_ADDRESS: `127.0.0.1:${pod.internalPort}`,
+      POD_ADDRESS: pod.address,
       REDIS_URL: this.redis.url,
       CLUSTER_SECRET: this.clusterSecret,
     };
