@@ -109,6 +109,15 @@ export class ManagedProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
     if (!this.running) return this.exitInfo!;
     this.signalSync(signal);
+    return this.waitForExit(timeoutMs);
+  }
+
+  /**
+   * Waits up to `timeoutMs` for the process to exit on its own (after a signal already sent),
+   * then SIGKILL. Never signals twice: a second SIGTERM means "exit now" to the relay.
+   */
+  async waitForExit(timeoutMs: number): Promise<ExitInfo> {
+    if (!this.running) return this.exitInfo!;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.exited.then(() => false),
@@ -569,7 +578,8 @@ export class LocalCluster {
       child.signalSync('SIGTERM');
     }
     await this.reloadIngress();
-    const exit = child ? await child.stop('SIGTERM', this.#options.drainTimeoutMs) : undefined;
+    // One SIGTERM only: a second one tells the relay to exit at once, mid-drain.
+    const exit = child ? await child.waitForExit(this.#options.drainTimeoutMs) : undefined;
     pod.state = 'stopped';
     return exit;
   }
