@@ -50,7 +50,11 @@ export class AppModule {
         { provide: Clock, useValue: new Clock() },
         { provide: RelayStats, useValue: new RelayStats() },
         { provide: WindowLimiter, useValue: new WindowLimiter(config.rateLimit.windowMs) },
-        { provide: ClusterAuth, useValue: new ClusterAuth(secret) },
+        {
+          provide: ClusterAuth,
+          useFactory: (clock: Clock) => new ClusterAuth(secret, clock),
+          inject: [Clock],
+        },
         { provide: RoomKeyDeriver, useValue: new RoomKeyDeriver(secret) },
         {
           provide: ROOM_DIRECTORY,
@@ -84,29 +88,9 @@ export class AppModule {
             rooms: RoomsService,
             peers: PeerClient,
             clock: Clock,
-            stats: RelayStats,
             metrics: ClusterMetrics,
-          ) =>
-            new OwnershipService(
-              cluster,
-              directory,
-              keys,
-              rooms,
-              peers,
-              clock,
-              stats,
-              logger,
-              metrics,
-            ),
-          inject: [
-            ROOM_DIRECTORY,
-            RoomKeyDeriver,
-            RoomsService,
-            PeerClient,
-            Clock,
-            RelayStats,
-            ClusterMetrics,
-          ],
+          ) => new OwnershipService(cluster, directory, keys, rooms, peers, clock, logger, metrics),
+          inject: [ROOM_DIRECTORY, RoomKeyDeriver, RoomsService, PeerClient, Clock, ClusterMetrics],
         },
         {
           provide: ClusterViews,
@@ -118,9 +102,13 @@ export class AppModule {
         RelayGateway,
         {
           provide: DrainService,
-          useFactory: (rooms: RoomsService, gateway: RelayGateway, ownership: OwnershipService) =>
-            new DrainService(config.drain, rooms, gateway, ownership, logger),
-          inject: [RoomsService, RelayGateway, OwnershipService],
+          useFactory: (
+            rooms: RoomsService,
+            gateway: RelayGateway,
+            ownership: OwnershipService,
+            clock: Clock,
+          ) => new DrainService(config.drain, rooms, gateway, ownership, clock, logger),
+          inject: [RoomsService, RelayGateway, OwnershipService, Clock],
         },
       ],
     };

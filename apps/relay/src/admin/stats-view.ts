@@ -1,5 +1,6 @@
 import { type RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
+import { type ClusterMetrics } from '../metrics/cluster-metrics';
 import { type RoomsService } from '../rooms/rooms.service';
 
 /** One pod's numbers for /admin/api/stats: counts only, nothing that names a room or a person. */
@@ -8,6 +9,7 @@ export function podStats(
   config: RelayConfig,
   rooms: RoomsService,
   stats: RelayStats,
+  cluster: ClusterMetrics,
   openConnections: number,
   draining: boolean,
 ): Record<string, unknown> {
@@ -28,7 +30,7 @@ export function podStats(
     },
     connections: {
       open: openConnections,
-      forwarded: stats.forwardedConnections,
+      forwarded: cluster.forwardedOpen.out,
       total: stats.connectionsTotal,
       max: config.ws.maxConnections,
     },
@@ -40,7 +42,8 @@ export function podStats(
       rateLimited: stats.rateLimitedDisconnects,
     },
     httpRateLimited: stats.httpRateLimited,
-    claims: stats.claims,
+    // Rooms that moved here for a join (from a live owner, or from a standby after its death).
+    claims: cluster.claims.won + cluster.claims.recovered,
     memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
   };
 }

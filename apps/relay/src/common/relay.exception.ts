@@ -22,6 +22,8 @@ export enum RelayErrorCode {
   TurnstileFailed = 'turnstile_failed',
   TurnstileUnavailable = 'turnstile_unavailable',
   ServerFull = 'server_full',
+  /** The room's owner pod is alive (its directory entry lives) but did not answer in time. */
+  OwnerUnreachable = 'owner_unreachable',
   Draining = 'draining',
   Internal = 'internal_error',
 }
@@ -70,6 +72,7 @@ export function toHttpStatus(code: RelayErrorCode): number {
       return 502;
     case RelayErrorCode.RoomLimitReached:
     case RelayErrorCode.ServerFull:
+    case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.Draining:
       return 503;
     default:
@@ -102,6 +105,7 @@ export function toWsClose(code: RelayErrorCode): CloseCode {
       return CloseCode.RATE_LIMITED;
     case RelayErrorCode.RoomLimitReached:
     case RelayErrorCode.ServerFull:
+    case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.TurnstileUnavailable:
       return CloseCode.TRY_AGAIN_LATER;
     case RelayErrorCode.Draining:

@@ -1,8 +1,10 @@
 import { DurationHistogram, FANOUT_BUCKETS } from '../metrics/duration-histogram';
 
 /**
- * Plain counters bumped on the hot path (a property increment costs nothing). The metrics module
- * and /admin/api/stats read them; nothing here is labelled by room, client or address.
+ * The relay's own counters (connections, frames, bytes, rooms, refusals): plain numbers bumped on
+ * the hot path (a property increment costs nothing). The cluster's counters (claims, forwarding,
+ * directory, drain handovers) live in ClusterMetrics; each concern has exactly one store, and
+ * RelayMetrics reads both at scrape time. Nothing here is labelled by room, client or address.
  */
 export class RelayStats {
   readonly startedAt = Date.now();
@@ -19,10 +21,6 @@ export class RelayStats {
   httpRateLimited = 0;
   wsConnectRateLimited = 0;
   malformedFrames = 0;
-  /** Cluster: rooms claimed from another pod, and connections forwarded to an owner right now. */
-  claims = 0;
-  forwardedConnections = 0;
-  forwardedConnectionsTotal = 0;
   /** WebSocket closes sent by the relay, by close code. */
   readonly closesByCode = new Map<number, number>();
   /** Time to hand a frame to its room; observed only while `timeFanout` is set (METRICS=1). */

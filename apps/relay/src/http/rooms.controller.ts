@@ -4,6 +4,8 @@ import { MIN_PARTICIPANTS, isValidRoomId, type RoomMode } from '@nullroom/protoc
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { ClusterViews } from '../ownership/cluster-views';
+import { OwnershipService } from '../ownership/ownership.service';
+import { hashJoinToken } from '../rooms/join-token';
 import { RoomsService, type RoomView } from '../rooms/rooms.service';
 import { apiKeyAccepted } from './auth';
 import { TurnstileService } from './turnstile.service';
@@ -22,6 +24,7 @@ export class RoomsController {
     @Inject(RoomsService) private readonly rooms: RoomsService,
     @Inject(TurnstileService) private readonly turnstile: TurnstileService,
     @Inject(ClusterViews) private readonly views: ClusterViews,
+    @Inject(OwnershipService) private readonly ownership: OwnershipService,
   ) {}
 
   @Post()
@@ -36,6 +39,9 @@ export class RoomsController {
       body.turnstileToken ?? (typeof header === 'string' ? header : undefined),
     );
     const { room, joinToken } = this.rooms.create(body);
+    // The room is in the directory before its id is handed out: a join through any pod, an
+    // instant later, finds it.
+    await this.ownership.registration(room.id);
     return {
       roomId: room.id,
       mode: room.mode,
@@ -69,7 +75,10 @@ export class RoomsController {
     if (!byKey && token === undefined) {
       throw new RelayError(RelayErrorCode.Unauthorized, 'API key or join token required');
     }
-    await this.views.closeRoom(roomId, byKey ? undefined : token);
+    await this.views.closeRoom(
+      roomId,
+      byKey ? { byKey: true } : { tokenHash: hashJoinToken(token!) },
+    );
     return { closed: true, roomId };
   }
 

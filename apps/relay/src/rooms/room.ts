@@ -1,4 +1,5 @@
 import { type RoomMode } from '@nullroom/protocol';
+import { type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 
 /** One room, in RAM only. Members are kept in a Map for lookup and an array for fan-out. */
@@ -19,8 +20,8 @@ export class Room {
     readonly id: string,
     readonly mode: RoomMode,
     readonly maxParticipants: number,
-    /** Only p2p rooms have one; kept in RAM for constant-time comparison at join. */
-    readonly joinToken: string | undefined,
+    /** Only p2p rooms have one: the hash of the join token (join-token.ts), never the token. */
+    readonly tokenHash: JoinTokenHash | undefined,
     readonly createdAt: number,
   ) {
     this.lastActivityAt = createdAt;

@@ -4,8 +4,16 @@ import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
 import { loadConfig, type RelayConfig } from '../config/config';
+import { hashJoinToken } from './join-token';
 import { type Member } from './member';
-import { RoomsService } from './rooms.service';
+import { type JoinCredentials, RoomsService } from './rooms.service';
+
+/** What the gateway hands over for a client presenting `joinToken` (and no API key). */
+const creds = (joinToken: string | undefined): JoinCredentials => ({
+  ...(joinToken === undefined ? {} : { tokenHash: hashJoinToken(joinToken) }),
+  apiKeyOk: false,
+});
+const NONE: JoinCredentials = { apiKeyOk: false };
 
 class FakeClock extends Clock {
   t = 1_000_000;
@@ -78,16 +86,16 @@ describe('RoomsService', () => {
 
   it('authenticates before revealing room state', () => {
     const { room, joinToken } = service.create({ mode: 'p2p', maxParticipants: 2 });
-    service.join(room.id, new FakeMember('a'), { joinToken });
-    service.join(room.id, new FakeMember('b'), { joinToken });
+    service.join(room.id, new FakeMember('a'), creds(joinToken));
+    service.join(room.id, new FakeMember('b'), creds(joinToken));
     // Full and duplicate, but without the token the answer is only "forbidden".
-    expect(code(() => service.join(room.id, new FakeMember('a'), {}))).toBe(
+    expect(code(() => service.join(room.id, new FakeMember('a'), NONE))).toBe(
       RelayErrorCode.Forbidden,
     );
-    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new FakeMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.DuplicateClientId,
     );
-    expect(code(() => service.join(room.id, new FakeMember('c'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new FakeMember('c'), creds(joinToken)))).toBe(
       RelayErrorCode.RoomFull,
     );
   });
@@ -96,8 +104,8 @@ describe('RoomsService', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     const a = new FakeMember('a');
     const b = new FakeMember('b');
-    service.join(room.id, a, { joinToken });
-    service.join(room.id, b, { joinToken });
+    service.join(room.id, a, creds(joinToken));
+    service.join(room.id, b, creds(joinToken));
     expect(b.frames[0]).toMatchObject({ type: 'welcome', members: ['a'] });
     expect(a.frames[1]).toEqual({ type: 'joined', clientId: 'b' });
     service.leave(room, b);
@@ -110,9 +118,9 @@ describe('RoomsService', () => {
     const { room } = service.create({ mode: 'support' });
     const a = new FakeMember('a');
     const b = new FakeMember('b');
-    service.join(room.id, a, {});
-    service.join(room.id, b, {});
-    expect(code(() => service.join(room.id, new FakeMember('c'), {}))).toBe(
+    service.join(room.id, a, NONE);
+    service.join(room.id, b, NONE);
+    expect(code(() => service.join(room.id, new FakeMember('c'), NONE))).toBe(
       RelayErrorCode.RoomDestroyed,
     );
     expect(a.ended?.code).toBe(CloseCode.ROOM_DESTROYED);
@@ -124,7 +132,7 @@ describe('RoomsService', () => {
     const idle = service.create({ mode: 'p2p' }).room;
     const busy = service.create({ mode: 'p2p' });
     const m = new FakeMember('m');
-    service.join(busy.room.id, m, { joinToken: busy.joinToken });
+    service.join(busy.room.id, m, creds(busy.joinToken));
     clock.t += 800;
     busy.room.lastActivityAt = clock.t;
     clock.t += 300;
@@ -141,7 +149,7 @@ describe('RoomsService', () => {
       roomId: '0b0e4c2a-7c41-4e6f-9a55-3d1e2f4a5b6c',
       mode: 'p2p' as const,
       maxParticipants: 4,
-      joinToken: 't'.repeat(43),
+      tokenHash: hashJoinToken('t'.repeat(43)),
       createdAt: clock.t,
       lastActivityAt: clock.t,
     };
@@ -156,11 +164,46 @@ describe('RoomsService', () => {
     expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
   });
 
+  it('keeps only a hash of the join token, and checks it for joins and closes alike', () => {
+    const { room, joinToken } = service.create({ mode: 'p2p' });
+    const shape = service.shapeOf(room);
+    expect(JSON.stringify(shape)).not.toContain(joinToken!);
+    expect(shape.tokenHash).toBe(hashJoinToken(joinToken!));
+    const wrong = hashJoinToken('not-the-token');
+    expect(code(() => service.closeWith(room.id, { tokenHash: wrong }))).toBe(
+      RelayErrorCode.Forbidden,
+    );
+    expect(service.get(room.id)).toBeDefined();
+    service.closeWith(room.id, { tokenHash: hashJoinToken(joinToken!) });
+    expect(service.get(room.id)).toBeUndefined();
+    const other = service.create({ mode: 'p2p' });
+    service.closeWith(other.room.id, { byKey: true });
+    expect(code(() => service.closeWith(other.room.id, { byKey: true }))).toBe(
+      RelayErrorCode.RoomNotFound,
+    );
+  });
+
+  it('adopts a handed-over room without a hold, keeping its own idle clock', () => {
+    const shape = {
+      roomId: '1b0e4c2a-7c41-4e6f-9a55-3d1e2f4a5b6c',
+      mode: 'support' as const,
+      maxParticipants: 2,
+      createdAt: clock.t - 5000,
+      lastActivityAt: clock.t - 900,
+    };
+    const room = service.adopt(shape, { forJoin: false });
+    expect(room.lastActivityAt).toBe(clock.t - 900);
+    expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
+    const again = service.adopt(shape, { forJoin: false });
+    service.discard(again);
+    expect(service.get(shape.roomId)).toBeUndefined();
+  });
+
   it('refuses new rooms and joins once draining', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     service.stopAccepting();
     expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.Draining);
-    expect(code(() => service.join(room.id, new FakeMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new FakeMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.Draining,
     );
   });

@@ -5,7 +5,6 @@ import {
   encodeJoined,
   encodeLeft,
   encodeRoomClosed,
-  encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
   type RoomMode,
@@ -14,20 +13,32 @@ import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { newJoinToken, secretEquals } from '../common/secrets';
+import { REROUTE_JITTER_MS, restartReason } from '../common/restart-reason';
 import { type RelayStats } from '../common/stats';
+import { hashJoinToken, joinTokenMatches, newJoinToken, type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 import { Room } from './room';
+import { type RoomHandoff } from './room-handoff';
+
+export { type RoomHandoff } from './room-handoff';
 
 export interface CreateRoomInput {
   readonly mode: RoomMode;
   readonly maxParticipants?: number;
 }
 
+/**
+ * What a join presents, already reduced at the public edge (the gateway, or the ring pod that
+ * forwards the member): the hash of the join token, and whether the API key was right. Secrets
+ * themselves never travel further than the pod the client connected to.
+ */
 export interface JoinCredentials {
-  readonly joinToken?: string;
-  readonly apiKey?: string;
+  readonly tokenHash?: JoinTokenHash;
+  readonly apiKeyOk: boolean;
 }
+
+/** Who may close a room: an API or admin key (checked by the caller), or its join token. */
+export type CloseAuth = { readonly byKey: true } | { readonly tokenHash: JoinTokenHash };
 
 export interface RoomView {
   readonly roomId: string;
@@ -40,16 +51,6 @@ export interface RoomView {
 
 /** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
 export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
-
-/** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
-export interface RoomHandoff {
-  readonly roomId: string;
-  readonly mode: RoomMode;
-  readonly maxParticipants: number;
-  readonly joinToken?: string;
-  readonly createdAt: number;
-  readonly lastActivityAt: number;
-}
 
 /** Typed room lifecycle events; the cluster layer keeps the directory in step with them. */
 export interface RoomEvents {
@@ -111,6 +112,12 @@ export class RoomsService {
     return this.rooms.size;
   }
 
+  /** Whether a room from another pod could be taken in now (accepting, under MAX_ROOMS). */
+  canAdopt(): boolean {
+    const { maxRooms } = this.config.rooms;
+    return this.accepting && (maxRooms === 0 || this.rooms.size < maxRooms);
+  }
+
   create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
@@ -143,21 +150,30 @@ export class RoomsService {
       }
     }
     const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
-    const room = new Room(randomUUID(), input.mode, maxParticipants, joinToken, this.clock.now());
+    const room = new Room(
+      randomUUID(),
+      input.mode,
+      maxParticipants,
+      joinToken === undefined ? undefined : hashJoinToken(joinToken),
+      this.clock.now(),
+    );
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
     for (const listener of this.listeners.created) listener(room);
     return { room, joinToken };
   }
 
-  /**
-   * Claim, receiving side: takes in a room another pod handed over. Only the room's shape moves
-   * (mode, size, token); it has no members and no history to move.
-   */
   /** Joins in flight for a room that moved here keep it for this long (see Room.heldUntil). */
   static readonly ADOPT_HOLD_MS = 5000;
 
-  adopt(handoff: RoomHandoff): Room {
+  /**
+   * Takes in a room another pod handed over. Only the room's shape moves (mode, size, token
+   * hash); it has no members and no history to move. `forJoin` (a claim): the room is held for
+   * the join it moved for and its idle clock restarts; otherwise (a drain handover, a standby
+   * recovery) the room keeps its own last activity, so its idle limit counts from there.
+   */
+  adopt(handoff: RoomHandoff, options: { forJoin?: boolean } = {}): Room {
+    const forJoin = options.forJoin ?? true;
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const existing = this.rooms.get(handoff.roomId);
     if (existing !== undefined) return existing;
@@ -173,13 +189,24 @@ export class RoomsService {
       handoff.roomId,
       handoff.mode,
       handoff.maxParticipants,
-      handoff.joinToken,
+      handoff.tokenHash,
       handoff.createdAt,
     );
-    room.lastActivityAt = Math.max(handoff.lastActivityAt, this.clock.now());
-    room.heldUntil = this.clock.now() + RoomsService.ADOPT_HOLD_MS;
+    const now = this.clock.now();
+    room.lastActivityAt = forJoin ? Math.max(handoff.lastActivityAt, now) : handoff.lastActivityAt;
+    if (forJoin) room.heldUntil = now + RoomsService.ADOPT_HOLD_MS;
     this.rooms.set(room.id, room);
     return room;
+  }
+
+  /**
+   * Forgets a room without ending it (no event, nobody closed): a copy adopted a moment ago that
+   * turned out to be owned elsewhere, or a room handed over at a drain. Only for empty rooms.
+   */
+  discard(room: Room): void {
+    if (room.closed || room.size > 0) return;
+    room.closed = true;
+    this.rooms.delete(room.id);
   }
 
   /**
@@ -203,7 +230,7 @@ export class RoomsService {
       roomId: room.id,
       mode: room.mode,
       maxParticipants: room.maxParticipants,
-      ...(room.joinToken === undefined ? {} : { joinToken: room.joinToken }),
+      ...(room.tokenHash === undefined ? {} : { tokenHash: room.tokenHash }),
       createdAt: room.createdAt,
       lastActivityAt: room.lastActivityAt,
     };
@@ -235,11 +262,6 @@ export class RoomsService {
     };
   }
 
-  /** True when the join token of a p2p room matches (constant time). */
-  tokenMatches(room: Room, joinToken: string | undefined): boolean {
-    return room.joinToken !== undefined && secretEquals(joinToken, room.joinToken);
-  }
-
   /**
    * Admits a member or throws. Order matters: authentication before anything that reveals the
    * room's state (duplicate ids, fullness).
@@ -248,13 +270,9 @@ export class RoomsService {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
     if (room.mode === 'p2p') {
-      if (!this.tokenMatches(room, credentials.joinToken)) {
-        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-      }
-    } else if (this.config.auth.requireWsApiKey) {
-      if (!secretEquals(credentials.apiKey, this.config.auth.apiKey)) {
-        throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
-      }
+      this.checkToken(room, credentials.tokenHash);
+    } else if (this.config.auth.requireWsApiKey && !credentials.apiKeyOk) {
+      throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
     }
     if (room.has(member.clientId)) {
       throw new RelayError(
@@ -325,6 +343,23 @@ export class RoomsService {
   }
 
   /**
+   * `DELETE /rooms/:id` and the admin close, wherever they arrived: by key (checked by the
+   * caller) or by the room's join token (checked here).
+   */
+  closeWith(roomId: string, auth: CloseAuth): void {
+    const room = this.require(roomId);
+    if (!('byKey' in auth)) this.checkToken(room, auth.tokenHash);
+    this.end(room, 'closed');
+  }
+
+  /** The one place a join token is checked (join-token.ts holds the comparison). */
+  private checkToken(room: Room, presented: JoinTokenHash | undefined): void {
+    if (!joinTokenMatches(room.tokenHash, presented)) {
+      throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
+    }
+  }
+
+  /**
    * Removes a room this pod must not hold (another pod owns it: a split after a partition).
    * Members are told to reconnect, which takes them through the ring to the real owner.
    */
@@ -333,12 +368,8 @@ export class RoomsService {
     room.closed = true;
     this.rooms.delete(room.id);
     for (const member of [...room.members()]) {
-      member.end(CloseCode.SERVICE_RESTART, encodeRestartReason(Math.floor(Math.random() * 1000)));
+      member.end(CloseCode.SERVICE_RESTART, restartReason(REROUTE_JITTER_MS));
     }
-  }
-
-  close(roomId: string): void {
-    this.end(this.require(roomId), 'closed');
   }
 
   sweepIdle(): void {

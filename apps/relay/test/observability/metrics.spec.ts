@@ -35,7 +35,8 @@ describe('metrics', () => {
     const { stats, cluster, closed, metrics } = build();
     expect(stats.timeFanout).toBe(true);
     stats.framesIn = 5;
-    stats.claims = 2;
+    cluster.claim('won');
+    cluster.claim('won');
     stats.fanout.observe(0.00002); // ≤ 25 µs
     stats.fanout.observe(0.003); // ≤ 5 ms
     stats.fanout.observe(9); // +Inf
