@@ -1,4 +1,5 @@
 import { DirectoryUnavailableError, type RoomDirectory } from '../cluster';
+import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError } from '../common/relay.exception';
 import { type RelayConfig } from '../config/config';
@@ -28,6 +29,8 @@ const MAX_HOPS = 4;
 
 interface Hop {
   readonly depth: number;
+  /** This pod handed the room to the pod asked now (a MovedRooms record sent us there). */
+  readonly fromMove?: boolean;
   /** The pod that said the room moved to the one asked now. */
   readonly sentBy?: string;
   /** Tell the pod asked now that `notAt` denied having the room (see HandoffRequest.notAt). */
@@ -44,6 +47,9 @@ interface Hop {
  * the entry lives the join is told to retry (1013). A room whose owner is gone continues from its
  * standby copy, taken only if the copy names that very owner.
  */
+/** How soon a pod asks again when the pod it just gave a room to doesn't have it yet. */
+const MOVE_RECHECK_MS = 25;
+
 export class ClaimRouter {
   private readonly inFlight = new Map<string, Promise<Route>>();
 
@@ -60,6 +66,7 @@ export class ClaimRouter {
     private readonly standbys: StandbyReplicator,
     private readonly lease: DirectoryLease,
     private readonly metrics: ClusterMetrics,
+    private readonly clock: Clock,
     private readonly logger: AppLogger,
   ) {}
 
@@ -99,7 +106,7 @@ export class ClaimRouter {
   private async route(roomId: string): Promise<Route> {
     // Handed away a moment ago: follow it there (the directory may not say so yet).
     const move = this.moved.get(roomId);
-    if (move !== undefined) return this.claimFrom(roomId, move.to, { depth: 0 });
+    if (move !== undefined) return this.claimFrom(roomId, move.to, { depth: 0, fromMove: true });
     let owner: string | undefined;
     try {
       owner = await this.directory.lookup(this.keys.of(roomId));
@@ -144,6 +151,7 @@ export class ClaimRouter {
       case HandoffOutcome.MovedAway:
         return this.claimFrom(roomId, reply.owner, { depth: hop.depth + 1, sentBy: owner });
       case HandoffOutcome.Missing:
+        if (hop.fromMove) return this.moveDenied(roomId, owner, hop);
         if (hop.sentBy !== undefined) {
           // `sentBy` said the room came here and it didn't (its claimer gave up on the answer):
           // ask `sentBy` again, saying so.
@@ -151,6 +159,37 @@ export class ClaimRouter {
         }
         return this.missingAt(roomId, owner, reply.boot, hop);
     }
+  }
+
+  /**
+   * This pod handed the room to `to`, and `to` says it doesn't have it. Either the answer is still
+   * on its way there (ask again in a moment), or the claim that asked gave up before it arrived —
+   * certain once the move is older than a request timeout. Then the directory decides: still ours
+   * (the receiver never took the entry over) — the room never left, it is served here again;
+   * someone else's — follow it; nobody's — it ended there.
+   */
+  private async moveDenied(roomId: string, to: string, hop: Hop): Promise<Route> {
+    const move = this.moved.get(roomId);
+    if (move !== undefined && !move.confirmed) {
+      const age = this.clock.now() - move.at;
+      if (age <= this.config.requestTimeoutMs) {
+        await this.clock.sleep(MOVE_RECHECK_MS);
+        return this.claimFrom(roomId, to, hop);
+      }
+    }
+    let owner: string | undefined;
+    try {
+      owner = await this.directory.lookup(this.keys.of(roomId));
+    } catch {
+      return { kind: 'unavailable' };
+    }
+    if (owner === this.self.podName && move !== undefined && !move.confirmed) {
+      this.moved.delete(roomId);
+      return this.adopt(roomId, move.shape, this.self.podName, 'won', hop);
+    }
+    if (owner !== undefined && owner !== this.self.podName && owner !== to)
+      return this.claimFrom(roomId, owner, { depth: hop.depth + 1 });
+    return { kind: 'missing' };
   }
 
   /** A live owner says it doesn't have the room. Unless it restarted and lost it, it is gone. */

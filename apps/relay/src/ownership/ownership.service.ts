@@ -107,6 +107,7 @@ export class OwnershipService {
       this.standbys,
       this.lease,
       metrics,
+      clock,
       logger,
     );
     this.responder = new ClaimResponder(

@@ -439,5 +439,5 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function decodeRoomIds(value: unknown): string[] | undefined {
   if (!Array.isArray(value) || value.length > MAX_SHAPES_PER_REQUEST) return undefined;
-  return value.every((id) => isValidRoomId(id)) ? (value) : undefined;
+  return value.every((id) => isValidRoomId(id)) ? value : undefined;
 }
