@@ -62,7 +62,7 @@ export class AppModule {
             new InstrumentedRoomDirectory(
               cluster.enabled
                 ? RedisRoomDirectory.connect(cluster.redisUrl, {
-                    keyPrefix: cluster.redisKeyPrefix,
+                    keyPrefix: cluster.keyPrefix,
                   })
                 : new MemoryRoomDirectory(),
               metrics,

@@ -8,14 +8,14 @@ import { DurationHistogram, FANOUT_BUCKETS } from '../metrics/duration-histogram
  */
 export class RelayStats {
   readonly startedAt = Date.now();
-  connectionsOpen = 0;
   connectionsTotal = 0;
   framesIn = 0;
   bytesIn = 0;
   framesOut = 0;
   bytesOut = 0;
   roomsCreated = 0;
-  roomsClosed = 0;
+  /** Rooms ended, by RoomEndReason (closed, expired, destroyed, empty, drained). */
+  readonly roomsClosedByReason = new Map<string, number>();
   slowConsumerDisconnects = 0;
   rateLimitedDisconnects = 0;
   httpRateLimited = 0;
@@ -26,6 +26,16 @@ export class RelayStats {
   /** Time to hand a frame to its room; observed only while `timeFanout` is set (METRICS=1). */
   readonly fanout = new DurationHistogram(FANOUT_BUCKETS);
   timeFanout = false;
+
+  get roomsClosed(): number {
+    let total = 0;
+    for (const n of this.roomsClosedByReason.values()) total += n;
+    return total;
+  }
+
+  roomClosed(reason: string): void {
+    this.roomsClosedByReason.set(reason, (this.roomsClosedByReason.get(reason) ?? 0) + 1);
+  }
 
   countClose(code: number): void {
     this.closesByCode.set(code, (this.closesByCode.get(code) ?? 0) + 1);

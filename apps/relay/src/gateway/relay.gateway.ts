@@ -165,8 +165,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   private screen(req: IncomingMessage): JoinParams {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const now = this.clock.now();
-    const { rateLimit, http } = this.config;
-    const address = clientAddress(req, http.trustProxyHops);
+    const { rateLimit, trustProxy } = this.config;
+    const address = clientAddress(req, trustProxy);
     if (this.limiter.hit('ws', address, rateLimit.wsConnectMax, now) > 0) {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
@@ -178,7 +178,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   /** Draining, or at MAX_CONNECTIONS (members here plus sockets this pod forwards elsewhere). */
   private checkCapacity(): void {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
-    const max = this.config.ws.maxConnections;
+    const max = this.config.limits.maxConnections;
     if (max > 0 && this.connections.size + this.clusterMetrics.forwardedOpen.out >= max) {
       throw new RelayError(RelayErrorCode.ServerFull, 'relay is at its connection limit');
     }
@@ -233,7 +233,6 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     connection.attach(room);
     annotate({ 'nullroom.room.mode': room.mode, 'nullroom.room.participants': room.size });
     this.connections.add(connection);
-    this.stats.connectionsOpen++;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
         connection.onMessage(data, isBinary, this.clock.now());
@@ -248,7 +247,6 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     });
     ws.once('close', () => {
       this.connections.delete(connection);
-      this.stats.connectionsOpen--;
       connection.closed();
     });
     return connection;

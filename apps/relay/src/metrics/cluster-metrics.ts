@@ -64,7 +64,6 @@ export class ClusterMetrics {
     DIRECTORY_OPS.map((op) => [op, new DurationHistogram(DIRECTORY_BUCKETS)]),
   ) as Record<DirectoryOp, DurationHistogram>;
   private directory: { health(): DirectoryHealth } | undefined;
-  private upOverride: boolean | undefined;
 
   claim(outcome: ClaimOutcome): void {
     this.claims[outcome]++;
@@ -100,14 +99,8 @@ export class ClusterMetrics {
     this.directory = directory;
   }
 
-  /** For code that tracks the state itself instead of handing over the directory. */
-  setDirectoryUp(up: boolean): void {
-    this.upOverride = up;
-  }
-
   /** True while the directory answers; the embedded (memory) directory always does. */
   get directoryUp(): boolean {
-    if (this.upOverride !== undefined) return this.upOverride;
     return this.directory === undefined || this.directory.health().state === 'up';
   }
 

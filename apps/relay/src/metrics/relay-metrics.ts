@@ -17,8 +17,6 @@ const EVENT_LOOP_SAMPLE_MS = 50;
 export interface MetricsSources {
   readonly stats: RelayStats;
   readonly cluster: ClusterMetrics;
-  /** Rooms ended, by RoomEndReason (RoomObserver). */
-  readonly roomsClosedByReason: ReadonlyMap<string, number>;
   /** MAX_ROOMS and MAX_CONNECTIONS (0 = unlimited). */
   readonly limits: { readonly maxRooms: number; readonly maxConnections: number };
   roomsByMode(): Readonly<Record<RoomMode, number>>;
@@ -96,7 +94,7 @@ export class RelayMetrics {
       'reason',
       () => {
         const reasons = new Map<string, number>(ROOM_CLOSE_REASONS.map((r) => [r, 0]));
-        for (const [reason, n] of sources.roomsClosedByReason) reasons.set(reason, n);
+        for (const [reason, n] of stats.roomsClosedByReason) reasons.set(reason, n);
         return reasons;
       },
     );

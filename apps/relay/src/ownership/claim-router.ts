@@ -7,6 +7,7 @@ import { type ClaimOutcome, type ClusterMetrics } from '../metrics/cluster-metri
 import { type Room } from '../rooms/room';
 import { type RoomHandoff } from '../rooms/room-handoff';
 import { type RoomsService } from '../rooms/rooms.service';
+import { SpanName, annotate, traced } from '../tracing/spans';
 import { type DirectoryLease } from './directory-lease';
 import { type MovedRooms } from './moved-rooms';
 import { HandoffOutcome, PeerError, type Peers } from './peer-api';
@@ -86,10 +87,18 @@ export class ClaimRouter {
     if (local !== undefined) return { kind: 'local', room: local };
     let pending = this.inFlight.get(roomId);
     if (pending === undefined) {
-      pending = this.route(roomId).finally(() => this.inFlight.delete(roomId));
+      // One span per claim (concurrent joins share it), its outcome set where it is counted.
+      pending = traced(SpanName.Claim, {}, () => this.route(roomId)).finally(() =>
+        this.inFlight.delete(roomId),
+      );
       this.inFlight.set(roomId, pending);
     }
     return pending;
+  }
+
+  private count(outcome: ClaimOutcome): void {
+    this.metrics.claim(outcome);
+    annotate({ 'nullroom.claim.outcome': outcome });
   }
 
   /** The owner's internal address (no claim): for reads and closes of one room. */
@@ -139,14 +148,14 @@ export class ClaimRouter {
       const live = await this.roster.isLive(owner);
       if (live === false) return this.ownerGone(roomId, owner, hop);
       // Alive (or nobody can tell): slow, not dead. Never take a live pod's room.
-      this.metrics.claim('error');
+      this.count('error');
       return { kind: 'unavailable' };
     }
     switch (reply.outcome) {
       case HandoffOutcome.Moved:
         return this.adopt(roomId, reply.room, owner, 'won', hop);
       case HandoffOutcome.Busy:
-        this.metrics.claim('lost');
+        this.count('lost');
         return { kind: 'forward', podId: owner, address };
       case HandoffOutcome.MovedAway:
         return this.claimFrom(roomId, reply.owner, { depth: hop.depth + 1, sentBy: owner });
@@ -299,7 +308,7 @@ export class ClaimRouter {
         return { raced: result.owner };
       }
       this.standbys.schedule();
-      this.metrics.claim(outcome);
+      this.count(outcome);
       return { kind: 'local', room };
     });
     if ('raced' in settled) return this.claimFrom(roomId, settled.raced, { depth: hop.depth + 1 });
@@ -326,7 +335,7 @@ export class ClaimRouter {
         case HandoffOutcome.Moved:
           return this.adopt(roomId, reply.room, peer.podId, 'won', { depth: 0 });
         case HandoffOutcome.Busy:
-          this.metrics.claim('lost');
+          this.count('lost');
           return { kind: 'forward', podId: peer.podId, address: peer.address };
         case HandoffOutcome.MovedAway:
           return this.claimFrom(roomId, reply.owner, { depth: 1, sentBy: peer.podId });

@@ -114,13 +114,14 @@ export class RoomsService {
 
   /** Whether a room from another pod could be taken in now (accepting, under MAX_ROOMS). */
   canAdopt(): boolean {
-    const { maxRooms } = this.config.rooms;
+    const { maxRooms } = this.config.limits;
     return this.accepting && (maxRooms === 0 || this.rooms.size < maxRooms);
   }
 
   create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
-    const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
+    const { maxRooms } = this.config.limits;
+    const { defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
       throw new RelayError(
         RelayErrorCode.RoomLimitReached,
@@ -177,7 +178,7 @@ export class RoomsService {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const existing = this.rooms.get(handoff.roomId);
     if (existing !== undefined) return existing;
-    const { maxRooms } = this.config.rooms;
+    const { maxRooms } = this.config.limits;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
       throw new RelayError(
         RelayErrorCode.RoomLimitReached,
@@ -326,7 +327,7 @@ export class RoomsService {
     if (room.closed) return;
     room.closed = true;
     this.rooms.delete(room.id);
-    this.stats.roomsClosed++;
+    this.stats.roomClosed(reason);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
     const code =

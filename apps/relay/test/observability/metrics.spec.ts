@@ -14,25 +14,27 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 function build() {
   const stats = new RelayStats();
   const cluster = new ClusterMetrics();
-  const closed = new Map<string, number>();
+  const directory = { state: 'up' as 'up' | 'down' };
+  cluster.watchDirectory({
+    health: () => ({ backend: 'redis', state: directory.state, sinceMs: 0 }),
+  });
   const metrics = new RelayMetrics(
     {
       stats,
       cluster,
       limits: { maxRooms: 1000, maxConnections: 0 },
-      roomsClosedByReason: closed,
       roomsByMode: () => ({ p2p: 3, support: 1 }),
       connections: () => 7,
       draining: () => false,
     },
     { defaultMetrics: false },
   );
-  return { stats, cluster, closed, metrics };
+  return { stats, cluster, directory, metrics };
 }
 
 describe('metrics', () => {
   it('copies plain counters at scrape time and renders the fan-out histogram cumulatively', async () => {
-    const { stats, cluster, closed, metrics } = build();
+    const { stats, cluster, directory, metrics } = build();
     expect(stats.timeFanout).toBe(true);
     stats.framesIn = 5;
     cluster.claim('won');
@@ -40,7 +42,7 @@ describe('metrics', () => {
     stats.fanout.observe(0.00002); // ≤ 25 µs
     stats.fanout.observe(0.003); // ≤ 5 ms
     stats.fanout.observe(9); // +Inf
-    closed.set('expired', 4);
+    for (let i = 0; i < 4; i++) stats.roomClosed('expired');
     cluster.claim('lost');
     cluster.forwardOpened('in');
     cluster.directoryOp('lookup', 0.002);
@@ -66,13 +68,58 @@ describe('metrics', () => {
     expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="+Inf"}')).toBe(3);
     expect(samples.get('nullroom_fanout_duration_seconds_count')).toBe(3);
     expect(samples.get('nullroom_fanout_duration_seconds_sum')).toBeCloseTo(9.00302, 9);
-    // Counters follow the plain numbers on the next scrape; nothing double counts.
+    // Counters follow the plain numbers on the next scrape.
     stats.framesIn = 8;
     samples = parseSamples(await metrics.scrape());
     expect(samples.get('nullroom_frames_received_total')).toBe(8);
-    cluster.setDirectoryUp(false);
+    directory.state = 'down';
     samples = parseSamples(await metrics.scrape());
     expect(samples.get('nullroom_directory_up')).toBe(0);
+  });
+
+  it('one store per concern: every counter feeds exactly one series, and every series one counter', async () => {
+    const { stats, cluster, metrics } = build();
+    // Each source gets its own power of two: a series fed by two sources (or counted twice)
+    // would show a sum no source has; a source no series reads would be missing.
+    let next = 1;
+    const assigned = new Map<number, string>();
+    const give = (name: string): number => {
+      const value = 2 ** next++;
+      assigned.set(value, name);
+      return value;
+    };
+    const numeric = (o: object) =>
+      Object.keys(o).filter((k) => typeof (o as Record<string, unknown>)[k] === 'number');
+    for (const key of numeric(stats).filter((k) => k !== 'startedAt'))
+      (stats as unknown as Record<string, number>)[key] = give(`stats.${key}`);
+    for (const reason of ['closed', 'expired', 'destroyed', 'empty', 'drained'])
+      stats.roomsClosedByReason.set(reason, give(`stats.roomsClosedByReason.${reason}`));
+    stats.closesByCode.set(4003, give('stats.closesByCode.4003'));
+    for (const group of [
+      'claims',
+      'handovers',
+      'forwardedTotal',
+      'directoryOk',
+      'directoryFailed',
+      'directoryErrors',
+    ] as const) {
+      const record = cluster[group] as Record<string, number>;
+      for (const key of Object.keys(record)) record[key] = give(`cluster.${group}.${key}`);
+    }
+    const text = await metrics.scrape();
+    const counters = new Set([...text.matchAll(/^# TYPE (\S+) counter$/gm)].map(([, n]) => n!));
+    const seen = new Map<string, string>();
+    for (const [series, value] of parseSamples(text)) {
+      const name = series.replace(/\{.*$/, '');
+      if (!counters.has(name) || name === 'nullroom_http_requests_total' || value === 0) continue;
+      if (name === 'nullroom_drains_total') continue; // 0 or 1: the drain state, not a counter
+      const source = assigned.get(value);
+      expect([series, source]).toEqual([series, expect.any(String)]);
+      expect(seen.has(source!)).toBe(false);
+      seen.set(source!, series);
+    }
+    const unread = [...assigned.values()].filter((source) => !seen.has(source));
+    expect(unread).toEqual([]);
   });
 
   it('labels HTTP requests by route template, never by path', () => {
