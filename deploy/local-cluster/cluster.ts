@@ -135,24 +135,37 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
 }
 
-async function waitFor<T>(
+/** A child process `waitFor` watches: it gives up (with the output) if the child exits first. */
+export interface WatchedProcess {
+  readonly name: string;
+  readonly running: boolean;
+  /** The last of its output, for the error message. */
+  readonly tail?: string;
+}
+
+/**
+ * Polls `probe` every 50 ms until it returns something other than undefined (a throw counts as
+ * undefined), for at most `timeoutMs`. The one poll-until-ready helper of the harness, the bench
+ * (bench/lib/proc.mjs) and the tests that start processes.
+ */
+export async function waitFor<T>(
   what: string,
   timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  process?: ManagedProcess,
+  probe: () => T | undefined | Promise<T | undefined>,
+  process?: WatchedProcess,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (process !== undefined && !process.running) {
-      throw new Error(
-        `${what}: ${process.name} exited (${JSON.stringify(process.exitInfo)}) — output:\n${process.tail}`,
-      );
+      throw new Error(`${what}: ${process.name} exited — output:\n${process.tail ?? ''}`);
     }
-    const value = await probe().catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       throw new Error(
-        `${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail}` : ''}`,
+        `${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail ?? ''}` : ''}`,
       );
     }
     await delay(50);
@@ -164,7 +177,11 @@ async function waitFor<T>(
 
 const handedOut = new Set<number>();
 
-/** A free TCP port on 127.0.0.1 (asked from the kernel; never handed out twice by this process). */
+/**
+ * A free TCP port on 127.0.0.1 (asked from the kernel; never handed out twice by this process).
+ * The one free-port helper: the relay's tests (test/support/relay-process.ts) and the bench
+ * (bench/lib/proc.mjs) use this one.
+ */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolvePort, reject) => {

@@ -1,8 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloseCode, FrameErrorCode, ServerFrameType, ClientFrameType } from '@nullroom/protocol';
-import { CONFIG_DEFAULTS } from '../src/config/config';
-import { RelayErrorCode, toHttpStatus } from '../src/common/relay.exception';
+import {
+  CloseCode,
+  FrameErrorCode,
+  ServerFrameType,
+  ClientFrameType,
+  isRetryableClose,
+} from '@nullroom/protocol';
+import type { Response } from 'express';
+import { CONFIG_DEFAULTS, loadConfig } from '../src/config/config';
+import { RelayErrorCode, toHttpStatus, toWsClose } from '../src/common/relay.exception';
+import { HealthController } from '../src/http/health.controller';
+import { type DrainService } from '../src/lifecycle/drain.service';
+import { type OwnershipService } from '../src/ownership/ownership.service';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
@@ -41,5 +51,57 @@ describe('docs match the code', () => {
         new RegExp(`^\\|\\s*${toHttpStatus(code)}\\s*\\|.*\`${code}\``, 'm'),
       );
     }
+  });
+
+  it('operations.md lists the settings in the order config.ts reads them (its three tables)', () => {
+    const documented = [...docs('operations.md').matchAll(/^\| `([A-Z][A-Z0-9_]+)`\s*\|/gm)].map(
+      ([, name]) => name,
+    );
+    expect(documented).toEqual(Object.keys(CONFIG_DEFAULTS));
+  });
+
+  it("protocol.md's reconnect column says for every close code what isRetryableClose says", () => {
+    const protocol = docs('protocol.md');
+    // 4003, 4409, 4429: a fresh attempt can work, but whether to retry is the application's call.
+    const leftToTheApp = new Set<number>([
+      CloseCode.SLOW_CONSUMER,
+      CloseCode.DUPLICATE_CLIENT_ID,
+      CloseCode.RATE_LIMITED,
+    ]);
+    for (const code of [...Object.values(CloseCode), 1006]) {
+      const row = new RegExp(`^\\|\\s*${code}\\s*\\|.*\\|\\s*([^|]+?)\\s*\\|$`, 'm').exec(protocol);
+      expect([code, row !== null]).toEqual([code, true]);
+      const says = row![1]!;
+      if (leftToTheApp.has(code)) continue;
+      expect([code, says.startsWith('yes')]).toEqual([code, isRetryableClose(code)]);
+    }
+  });
+
+  it('every WebSocket refusal of the relay has its close code documented with its cause', () => {
+    const protocol = docs('protocol.md');
+    const causes: Partial<Record<RelayErrorCode, RegExp>> = {
+      [RelayErrorCode.OwnerUnreachable]: /owner pod is alive but did not answer/,
+      [RelayErrorCode.ServerFull]: /MAX_CONNECTIONS/,
+      [RelayErrorCode.Draining]: /drain/,
+      [RelayErrorCode.RoomNotFound]: /no room with that id/,
+    };
+    for (const [code, cause] of Object.entries(causes)) {
+      const close = toWsClose(code as RelayErrorCode);
+      const row = new RegExp(`^\\|\\s*${close}\\s*\\|.*$`, 'm').exec(protocol)?.[0] ?? '';
+      expect([code, close, cause.test(row)]).toEqual([code, close, true]);
+    }
+  });
+
+  it('the documented /ready body has every field /ready answers', () => {
+    const loaded = loadConfig({});
+    if (!loaded.ok) throw new Error(loaded.errors.join());
+    const health = new HealthController(
+      loaded.config,
+      { draining: false } as DrainService,
+      { health: () => ({ backend: 'memory', state: 'up', sinceMs: 0 }) } as OwnershipService,
+    );
+    const body = health.ready({ status: () => undefined } as unknown as Response);
+    const documented = JSON.stringify(body);
+    for (const file of ['operations.md', 'protocol.md']) expect(docs(file)).toContain(documented);
   });
 });

@@ -22,6 +22,22 @@ describe('ClaimRouter', () => {
 
   afterEach(() => cluster.stop());
 
+  /**
+   * pod-a is slow; pod-b's claim times out (its member is told to retry); pod-a then processes
+   * it and hands the room over — to a claimer that no longer listens. The room is in limbo.
+   */
+  async function roomInLimbo(): Promise<{ room: { id: string }; joinToken: string }> {
+    const created = await a.createRoom();
+    a.pause();
+    const attempt = b.join(created.room.id, 'x', created.joinToken);
+    await cluster.clock.advance(1500);
+    expect((await attempt).outcome).toBe('unavailable');
+    a.resume();
+    await settle();
+    expect(holders(created.room.id)).toEqual([]);
+    return created;
+  }
+
   const holders = (roomId: string) =>
     [...cluster.pods.values()].filter((p) => !p.dead && p.holds(roomId)).map((p) => p.name);
 
@@ -110,42 +126,21 @@ describe('ClaimRouter', () => {
   });
 
   it("a claim whose answer was lost while the owner was slow: the room isn't lost", async () => {
-    const { room, joinToken } = await a.createRoom();
-    // pod-a is slow; pod-b's claim times out; pod-a then hands the room to nobody who listens.
-    a.pause();
-    const attempt = b.join(room.id, 'x', joinToken);
-    await cluster.clock.advance(1500);
-    expect((await attempt).outcome).toBe('unavailable');
-    a.resume();
-    await settle();
-    expect(holders(room.id)).toEqual([]); // in limbo: pod-a moved it, pod-b never got it
+    const { room, joinToken } = await roomInLimbo();
     // The client retries (1013): pod-a sends the same room again to the same claimer.
     expect(await b.join(room.id, 'x', joinToken)).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     expect(holders(room.id)).toEqual(['pod-b']);
   });
 
   it('a lost answer nobody retries: the room comes back to its owner by the next refreshes', async () => {
-    const { room, joinToken } = await a.createRoom();
-    a.pause();
-    const attempt = b.join(room.id, 'x', joinToken);
-    await cluster.clock.advance(1500);
-    await attempt;
-    a.resume();
-    await settle();
-    expect(holders(room.id)).toEqual([]);
+    const { room, joinToken } = await roomInLimbo();
     await cluster.clock.advance(4000); // past 2 × CLUSTER_REQUEST_TIMEOUT_MS, a few refreshes
     expect(holders(room.id)).toEqual(['pod-a']);
     expect(await c.join(room.id, 'y', joinToken)).toMatchObject({ outcome: 'joined' });
   });
 
   it('the owner itself finds a room it gave away whose claimer gave up: it takes it back', async () => {
-    const { room, joinToken } = await a.createRoom();
-    a.pause();
-    const attempt = b.join(room.id, 'x', joinToken);
-    await cluster.clock.advance(1500);
-    await attempt;
-    a.resume();
-    await settle();
+    const { room, joinToken } = await roomInLimbo();
     // pod-b denies having it; once pod-b can no longer be holding an answer (a request timeout)
     // and the directory still names pod-a, the room never left.
     const back = a.join(room.id, 'y', joinToken);
@@ -155,13 +150,7 @@ describe('ClaimRouter', () => {
   });
 
   it('a pod that says "moved to X" when X denies it hands the room to the asker instead', async () => {
-    const { room, joinToken } = await a.createRoom();
-    a.pause();
-    const attempt = b.join(room.id, 'x', joinToken);
-    await cluster.clock.advance(1500);
-    await attempt;
-    a.resume();
-    await settle();
+    const { room, joinToken } = await roomInLimbo();
     // pod-c: pod-a says pod-b, pod-b says not here, pod-a (told so) gives it to pod-c.
     expect(await c.join(room.id, 'y', joinToken)).toMatchObject({ outcome: 'joined', on: 'pod-c' });
     expect(holders(room.id)).toEqual(['pod-c']);

@@ -1,4 +1,5 @@
 import { hashJoinToken } from '../rooms/join-token';
+import { BOOT, ROOM, aShape } from '../../test/support/fixtures';
 import {
   CloseOutcome,
   closeOutcomeOf,
@@ -20,16 +21,7 @@ import {
 } from './peer-api';
 import { decodeForwardedJoin, encodeForwardedJoin } from './forwarded-join';
 
-const ROOM = '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
-const shape = {
-  roomId: ROOM,
-  mode: 'p2p' as const,
-  maxParticipants: 4,
-  tokenHash: hashJoinToken('token'),
-  createdAt: 1,
-  lastActivityAt: 2,
-};
-const BOOT = 'ab'.repeat(16);
+const shape = aShape();
 
 /** Anything a broken or hostile peer could send. */
 const JUNK: unknown[] = [

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { FakeHandlers } from '../../test/support/fake-handlers';
 import { hashJoinToken } from '../rooms/join-token';
+import { ROOM, aShape } from '../../test/support/fixtures';
 import { ClusterAuth } from './cluster-auth';
 import { InternalServer } from './internal-server';
 import {
@@ -14,15 +15,7 @@ import {
 import { PeerClient } from './peer-client';
 
 const SECRET = 'peer-secret-0123456789abcdef';
-const ROOM = '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
-const shape = {
-  roomId: ROOM,
-  mode: 'p2p' as const,
-  maxParticipants: 4,
-  tokenHash: hashJoinToken('token'),
-  createdAt: 1,
-  lastActivityAt: 2,
-};
+const shape = aShape();
 
 describe('PeerClient', () => {
   let server: InternalServer;

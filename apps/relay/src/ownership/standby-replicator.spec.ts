@@ -1,18 +1,9 @@
 import { FakeCluster, type FakePod } from '../../test/support/fake-cluster';
-import { hashJoinToken } from '../rooms/join-token';
+import { BOOT, ROOM, aShape } from '../../test/support/fixtures';
 import { TakeOutcome } from './peer-api';
 import { StandbyStore, rankedPodsFor, standbyPodFor } from './standby';
 
-const ROOM = '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
-const shape = {
-  roomId: ROOM,
-  mode: 'p2p' as const,
-  maxParticipants: 4,
-  tokenHash: hashJoinToken('token'),
-  createdAt: 1,
-  lastActivityAt: 2,
-};
-const BOOT = 'ab'.repeat(16);
+const shape = aShape();
 
 describe('StandbyStore', () => {
   it('hands a copy over once, and only to a taker that found its owner gone', () => {

@@ -1,11 +1,11 @@
-import { CloseCode, decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
+import { CloseCode } from '@nullroom/protocol';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
 import { loadConfig, type RelayConfig } from '../config/config';
 import { hashJoinToken } from './join-token';
-import { type Member } from './member';
+import { FakeMember } from '../../test/support/fake-member';
 import { type JoinCredentials, RoomsService } from './rooms.service';
 
 /** What the gateway hands over for a client presenting `joinToken` (and no API key). */
@@ -22,19 +22,6 @@ class FakeClock extends Clock {
   }
   override setInterval(): { cancel(): void } {
     return { cancel: () => undefined };
-  }
-}
-
-class FakeMember implements Member {
-  readonly frames: ServerFrame[] = [];
-  ended: { code: number; reason: string } | undefined;
-  constructor(readonly clientId: string) {}
-  deliver(frame: Buffer): void {
-    const decoded = decodeServerFrame(frame);
-    if (decoded.ok) this.frames.push(decoded.frame);
-  }
-  end(code: number, reason: string): void {
-    this.ended ??= { code, reason };
   }
 }
 

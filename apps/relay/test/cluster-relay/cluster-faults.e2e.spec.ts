@@ -6,6 +6,8 @@ import { CloseCode } from '@nullroom/protocol';
 import { ClusterAuth } from '../../src/ownership/cluster-auth';
 import { type RoomView } from '../../src/rooms/rooms.service';
 import { ClusterMember } from './cluster-member';
+import { eventually } from './eventually';
+import { type Room, createP2pRoom } from './rooms';
 import { RecordingProxy, sendRaw } from './recording-proxy';
 
 /**
@@ -28,32 +30,7 @@ const POD_ENV = {
   MAX_ROOMS: '0',
 };
 
-interface Room {
-  roomId: string;
-  joinToken: string;
-}
-
-async function createRoom(baseUrl: string): Promise<Room> {
-  const res = await fetch(`${baseUrl}/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify({ mode: 'p2p', maxParticipants: 8 }),
-  });
-  if (res.status !== 201) throw new Error(`POST /rooms ${res.status}`);
-  return (await res.json()) as Room;
-}
-
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const createRoom = (baseUrl: string): Promise<Room> => createP2pRoom(baseUrl, API_KEY, 8);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wsOf = (baseUrl: string) => () => `${baseUrl.replace('http', 'ws')}/ws`;

@@ -136,11 +136,39 @@ describe('metrics', () => {
 
   it('docs/observability.md lists every metric; the dashboard and alerts use only real ones', async () => {
     const { metrics } = build();
+    metrics.countHttp('/rooms', 'GET', 200); // so that its series (and labels) show
     const text = await metrics.scrape();
     const names = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name]) => name!));
     expect(names.size).toBeGreaterThan(25);
     const doc = read('docs/observability.md');
     for (const name of names) expect(doc).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+    // And what each row says: its type, and its labels (as the series carry them).
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, n, t]) => [n!, t!]));
+    const labels = new Map<string, Set<string>>();
+    for (const [, name, inner] of text.matchAll(
+      /^([a-z_]+?)(?:_bucket|_sum|_count)?\{([^}]*)\}/gm,
+    )) {
+      const base = types.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
+      const set = labels.get(base) ?? new Set<string>();
+      for (const [, label] of inner!.matchAll(/([a-z_]+)="/g)) set.add(label!);
+      labels.set(base, set);
+    }
+    for (const name of names) {
+      if (!name.startsWith('nullroom_')) continue;
+      const row = new RegExp(
+        `^\\| \`${name}\`\\s*\\|\\s*(\\w+)\\s*\\|\\s*([^|]*?)\\s*\\|`,
+        'm',
+      ).exec(doc);
+      const documentedLabels = (row?.[2] ?? '')
+        .replace(/`/g, '')
+        .split(',')
+        .filter((l) => l !== '');
+      expect([name, row?.[1], documentedLabels.sort()]).toEqual([
+        name,
+        types.get(name),
+        [...(labels.get(name) ?? [])].sort(),
+      ]);
+    }
 
     const known = (name: string) =>
       names.has(name) || names.has(name.replace(/_(bucket|sum|count)$/, ''));

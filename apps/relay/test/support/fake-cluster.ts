@@ -1,4 +1,3 @@
-import { decodeServerFrame, type ServerFrame } from '@nullroom/protocol';
 import {
   type ClaimResult,
   DirectoryUnavailableError,
@@ -29,11 +28,13 @@ import {
   type StandbyInfo,
   type TakeReply,
 } from '../../src/ownership/peer-api';
-import { type Member } from '../../src/rooms/member';
 import { type Room } from '../../src/rooms/room';
 import { type JoinTokenHash, hashJoinToken } from '../../src/rooms/join-token';
 import { type RoomView, RoomsService } from '../../src/rooms/rooms.service';
 import { FakeClock } from './fake-clock';
+import { FakeMember } from './fake-member';
+
+export { FakeMember } from './fake-member';
 
 /**
  * Several relay pods in one test process, with the relay's own classes: RoomsService,
@@ -196,23 +197,6 @@ export class FakePod {
   stop(): void {
     this.rooms.stop();
     void this.ownership.stop();
-  }
-}
-
-/** A room member that records what the room sent it, and how it was closed. */
-export class FakeMember implements Member {
-  readonly frames: ServerFrame[] = [];
-  ended: { code: number; reason: string } | undefined;
-
-  constructor(readonly clientId: string) {}
-
-  deliver(frame: Buffer): void {
-    const decoded = decodeServerFrame(frame);
-    if (decoded.ok) this.frames.push(decoded.frame);
-  }
-
-  end(code: number, reason: string): void {
-    this.ended ??= { code, reason };
   }
 }
 
