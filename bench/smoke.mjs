@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // npm run k6:smoke — a short room-256 run (256 peers, ≤ 30 s) against a freshly started relay.
-// Exits non-zero if any k6 threshold fails (loss, duplicates, failed joins, cut connections,
-// p99 fan-out latency) or if k6 or the relay cannot run. The relay is stopped by pid either way.
+// Exits non-zero if any k6 threshold fails (a lost or duplicated frame, a member that did not
+// join, a connection cut) or if k6 or the relay cannot run. The relay is stopped by pid either way.
 //
-// The smoke checks correctness under a real 256-peer fan-out, not speed: it runs inside the test
-// suite on 2 shared cores, so its latency bound (SMOKE_P99_MS, default 2000 ms) is loose. Speed is
-// what `npm run bench` measures.
+// The smoke checks behaviour under a real 256-peer fan-out, never speed: it runs inside the test
+// suite on 2 shared cores, where a busy neighbour can push p99 past any fixed bound without
+// anything being wrong, so it has no latency threshold (P99_MS=0) and only reports the p99.
+// Latency is what `npm run bench` measures and publishes (SMOKE_P99_MS=n brings a bound back for a
+// local run on a quiet machine).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,7 +47,7 @@ try {
       DURATION: '8',
       CONNECT_S: '6',
       DRAIN_S: '3',
-      P99_MS: process.env.SMOKE_P99_MS ?? '2000',
+      P99_MS: process.env.SMOKE_P99_MS ?? '0',
     },
     join(ROOT, 'tmp/bench/smoke-room-256.json'),
     // The run itself takes about 20 s (1.5 + 6 connect + 8 send + 3 drain); the cap is a safety net.
@@ -58,7 +60,7 @@ try {
   const verdict = code === 0 ? 'passed' : 'failed';
   console.log(
     `k6:smoke ${verdict}: ${d?.deliveries ?? 0} deliveries, lost ${d?.lost ?? '?'}, ` +
-      `duplicated ${d?.duplicated ?? '?'}, p99 ${d?.p99 ?? '?'} ms`,
+      `duplicated ${d?.duplicated ?? '?'}, p99 ${d?.p99 ?? '?'} ms (reported, not a threshold)`,
   );
 } finally {
   await relay.stop();

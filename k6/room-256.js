@@ -4,7 +4,8 @@
 //
 // Measures fan-out latency (sender timestamp in the payload), loss and duplicates (per-sender
 // sequence bitmaps, counted after a DRAIN_S grace), join time, and k6's own send lag. Fails
-// (exit 99) if p99 latency reaches P99_MS or anything is lost, duplicated or cut.
+// (exit 99) if p99 latency reaches P99_MS (P99_MS=0: no latency threshold, as in the CI smoke) or
+// anything is lost, duplicated or cut.
 //
 //   k6 run -e BASE_URL=http://127.0.0.1:8765 -e RATE=1 k6/room-256.js
 //   k6 run -e PROTOCOL=bare -e BASE_URL=http://127.0.0.1:9000 k6/room-256.js   (baseline)
@@ -35,7 +36,7 @@ const thresholds = {
   join_failed: ['count==0'],
   ws_unexpected_closes: ['count==0'],
 };
-if (RATE > 0) thresholds.fanout_latency = [`p(99)<${P99_MS}`];
+if (RATE > 0 && P99_MS > 0) thresholds.fanout_latency = [`p(99)<${P99_MS}`];
 
 export const options = {
   scenarios: {

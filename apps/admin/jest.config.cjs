@@ -1,6 +1,16 @@
+// Angular ships ES modules only (fesm2022/*.mjs), which jest's CommonJS runtime cannot require:
+// SWC compiles @angular/* to CommonJS as it compiles our TypeScript, so the dashboard's services
+// (signals, inject()) run under jest without a browser. Components are covered in Chromium.
+const preset = require('../../jest.preset.cjs');
+const swc = preset.transform['^.+\\.ts$'];
+
 module.exports = {
-  ...require('../../jest.preset.cjs'),
+  ...preset,
   displayName: 'admin',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  moduleFileExtensions: ['ts', 'mjs', 'js', 'json'],
+  transform: { ...preset.transform, '^.+\\.m?js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
+  setupFiles: ['<rootDir>/test/jest-setup.ts'],
 };

@@ -48,5 +48,5 @@ await copyFile(join(here, 'src', 'index.html'), join(dist, 'index.html'));
 
 const js = await readFile(outfile);
 console.log(
-  `anochat-widget.js: ${(js.length / 1024).toFixed(1)} KiB, ${(gzipSync(js).length / 1024).toFixed(1)} KiB gzipped`,
+  `apps/widget/dist/anochat-widget.js: ${(js.length / 1024).toFixed(1)} KiB, ${(gzipSync(js).length / 1024).toFixed(1)} KiB gzipped`,
 );

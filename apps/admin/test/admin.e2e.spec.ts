@@ -4,21 +4,21 @@
  * file each way, matching safety numbers), then closing the room from the dashboard.
  * Screenshots land in apps/admin/test/screenshots/ (gitignored) for people to look at.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { type ClientEvents, createRoom, NullroomClient } from '@nullroom/client';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { browserSuite, launchChromium } from '../../widget/test/support/browser';
 import { solidPng } from './support/png';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ADMIN_KEY = 'admin-e2e-key-0123456789abcdef';
 const API_KEY = 'admin-e2e-api-key-0123456789';
 const SHOTS = join(__dirname, 'screenshots');
 const ADMIN_DIST = join(__dirname, '..', 'dist', 'browser');
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
 
 function next<K extends keyof ClientEvents & string>(
   client: NullroomClient,
@@ -41,23 +41,14 @@ async function text(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).textContent())?.trim() ?? '';
 }
 
-suite('admin dashboard in headless Chromium through the real relay', () => {
+browserSuite('admin dashboard in headless Chromium through the real relay', () => {
   let relay: RelayProcess;
   let browser: Browser;
   let visitor: NullroomClient | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(ADMIN_DIST, 'index.html'))) {
-      throw new Error('build the dashboard first: nx run admin:build');
-    }
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium([[join(ADMIN_DIST, 'index.html'), 'nx run admin:build']], SHOTS);
     relay = await startRelay({ ANOCHAT_ADMIN_KEY: ADMIN_KEY, ANOCHAT_API_KEY: API_KEY });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   }, 60_000);
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AddressBuckets } from './abuse/address-buckets';
 import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
 import {
@@ -50,6 +51,14 @@ export class AppModule {
         { provide: Clock, useValue: new Clock() },
         { provide: RelayStats, useValue: new RelayStats() },
         { provide: WindowLimiter, useValue: new WindowLimiter(config.rateLimit.windowMs) },
+        {
+          provide: AddressBuckets,
+          useValue: new AddressBuckets(
+            config.rateLimit.wsConnectMax,
+            config.rateLimit.windowMs,
+            config.rateLimit.wsConnectBurst,
+          ),
+        },
         {
           provide: ClusterAuth,
           useFactory: (clock: Clock) => new ClusterAuth(secret, clock),

@@ -86,7 +86,7 @@ describe('limits and abuse', () => {
   });
 
   it('rate-limits WebSocket connection attempts per address with 4429', async () => {
-    const relay = await start({ RATE_LIMIT_WS_CONNECT_MAX: '3' });
+    const relay = await start({ RATE_LIMIT_WS_CONNECT_MAX: '3', RATE_LIMIT_WS_CONNECT_BURST: '3' });
     const room = await createRoom(relay.baseUrl);
     for (const id of ['a', 'b', 'c']) await member(relay, room.roomId, id, room.joinToken);
     const fourth = new TestClient(
@@ -95,6 +95,32 @@ describe('limits and abuse', () => {
     clients.push(fourth);
     expect((await fourth.waitClosed()).code).toBe(CloseCode.RATE_LIMITED);
   });
+
+  it('at the default limits a 256-member room fills at once from one address (NAT, Tor); a flood past the burst gets 4429', async () => {
+    const relay = await start({});
+    const room = await createRoom(relay.baseUrl, { mode: 'p2p', maxParticipants: 256 });
+    const ids = Array.from({ length: 256 }, (_, i) => `m${i}`);
+    // All at once, as after a drain: every one is welcomed.
+    const members = await Promise.all(
+      ids.map((id) => member(relay, room.roomId, id, room.joinToken)),
+    );
+    expect(members).toHaveLength(256);
+    // The burst is 300: 44 more attempts go through (the room is full: 4410), then 4429.
+    const extra = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const c = new TestClient(
+          `${relay.wsUrl}?roomId=${room.roomId}&clientId=x${i}&joinToken=${room.joinToken}`,
+        );
+        clients.push(c);
+        return (await c.waitClosed()).code;
+      }),
+    );
+    const count = (code: number) => extra.filter((c) => c === code).length;
+    expect(count(CloseCode.ROOM_FULL) + count(CloseCode.RATE_LIMITED)).toBe(60);
+    expect(count(CloseCode.ROOM_FULL)).toBeGreaterThanOrEqual(44);
+    // A second or so of refill at 2/s may add one or two; never the whole flood.
+    expect(count(CloseCode.ROOM_FULL)).toBeLessThanOrEqual(50);
+  }, 60_000);
 
   it('refuses connections past MAX_CONNECTIONS with 1013', async () => {
     const relay = await start({ MAX_CONNECTIONS: '2' });
@@ -150,6 +176,54 @@ describe('limits and abuse', () => {
     }).then((c) => clients.push(c));
     const p2p = await createRoom(relay.baseUrl, { mode: 'p2p' }, 'k'.repeat(24));
     await member(relay, p2p.roomId, 'guest', p2p.joinToken);
+  });
+
+  it("REQUIRE_WS_API_KEY: a support visitor joins with the room's own visitor token, and with nothing else", async () => {
+    const key = 'k'.repeat(24);
+    const relay = await start({ ANOCHAT_API_KEY: key, REQUIRE_WS_API_KEY: '1' });
+    const support = await createRoom(relay.baseUrl, { mode: 'support' }, key);
+    const other = await createRoom(relay.baseUrl, { mode: 'support' }, key);
+    const p2p = await createRoom(relay.baseUrl, { mode: 'p2p' }, key);
+    const visitorToken = (support as { visitorToken?: string }).visitorToken!;
+    const otherToken = (other as { visitorToken?: string }).visitorToken!;
+    expect(visitorToken).toMatch(/^[\w-]{43}$/);
+    // Another room's visitor token, a p2p join token, a forged one: 4403, and the room lives on.
+    // (The forged one differs in its last character: flipping to 'A' a token ending in 'A' forges nothing.)
+    const forged = `${visitorToken.slice(0, -1)}${visitorToken.endsWith('A') ? 'B' : 'A'}`;
+    for (const token of [otherToken, p2p.joinToken!, forged]) {
+      const wrong = new TestClient(
+        `${relay.wsUrl}?roomId=${support.roomId}&clientId=v&joinToken=${encodeURIComponent(token)}`,
+      );
+      clients.push(wrong);
+      expect((await wrong.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
+    }
+    const visitor = await member(relay, support.roomId, 'visitor', visitorToken);
+    // The agent (admin dashboard, the site's staff) joins with the API key, as before.
+    const agent = await TestClient.member(relay.wsUrl, {
+      roomId: support.roomId,
+      clientId: 'agent',
+      apiKey: key,
+    });
+    clients.push(agent);
+    await visitor.waitFor((f) => f.type === 'joined' && f.clientId === 'agent');
+    // A p2p room's token is still only its own.
+    const cross = new TestClient(
+      `${relay.wsUrl}?roomId=${p2p.roomId}&clientId=x&joinToken=${visitorToken}`,
+    );
+    clients.push(cross);
+    expect((await cross.waitClosed()).code).toBe(CloseCode.FORBIDDEN);
+    // The visitor may end the chat with it too, as a p2p member with the join token.
+    const wrongDelete = await fetch(`${relay.baseUrl}/rooms/${support.roomId}`, {
+      method: 'DELETE',
+      headers: { 'x-join-token': otherToken },
+    });
+    expect(wrongDelete.status).toBe(403);
+    const ended = await fetch(`${relay.baseUrl}/rooms/${support.roomId}`, {
+      method: 'DELETE',
+      headers: { 'x-join-token': visitorToken },
+    });
+    expect(ended.status).toBe(200);
+    expect((await agent.waitClosed()).code).toBe(CloseCode.ROOM_CLOSED);
   });
 
   it('expires idle rooms after ROOM_MAX_IDLE_MS, closing members with 4001', async () => {

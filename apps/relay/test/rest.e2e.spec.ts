@@ -70,7 +70,7 @@ describe('REST API (seed 000 contract)', () => {
     });
   });
 
-  it('POST /rooms creates p2p rooms with a 256-bit join token and support rooms without one', async () => {
+  it('POST /rooms creates p2p rooms with a 256-bit join token and support rooms with a visitor token instead', async () => {
     const p2p = await post('{"mode":"p2p"}');
     expect(p2p.status).toBe(201);
     expect(p2p.body.roomId).toMatch(/^[0-9a-f-]{36}$/);
@@ -82,7 +82,9 @@ describe('REST API (seed 000 contract)', () => {
       roomId: support.body.roomId,
       mode: 'support',
       maxParticipants: 2,
+      visitorToken: support.body.visitorToken,
     });
+    expect(Buffer.from(support.body.visitorToken as string, 'base64url')).toHaveLength(32);
     const sized = await post('{"mode":"p2p","maxParticipants":256}');
     expect(sized.body.maxParticipants).toBe(256);
     const defaults = await post('');

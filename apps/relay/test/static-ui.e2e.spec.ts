@@ -104,6 +104,40 @@ describe('admin dashboard and widget files', () => {
     expect(((await widget.json()) as { message: string }).message).toMatch(/not built/);
   });
 
+  it('tells a browser in a page how to enable /admin/; the landing page and favicon answer', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+    const admin = await fetch(`${off.baseUrl}/admin/`, { headers: html });
+    expect(admin.status).toBe(404);
+    expect(admin.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(admin.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const text = await admin.text();
+    expect(text).toContain('<h1>The admin dashboard is off</h1>');
+    expect(text).toContain('ANOCHAT_ADMIN_KEY=');
+    expect(text).toContain('.env.example');
+    const widget = await fetch(`${off.baseUrl}/widget/`, { headers: html });
+    expect(widget.status).toBe(404);
+    expect(await widget.text()).toContain('npm run build:widget');
+
+    const landing = await fetch(`${relay.baseUrl}/`, { headers: html });
+    expect(landing.status).toBe(200);
+    const home = await landing.text();
+    expect(home).toContain('<a href="/widget/">');
+    expect(home).toContain('the admin dashboard for support rooms');
+    const landingOff = await (await fetch(`${off.baseUrl}/`, { headers: html })).text();
+    expect(landingOff).toContain('off: set <code>ANOCHAT_ADMIN_KEY</code>');
+    // An API client asking for JSON (or anything) at / still gets the JSON 404.
+    const api = await fetch(`${relay.baseUrl}/`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: 'not_found' });
+
+    for (const path of ['/favicon.ico', '/favicon.svg']) {
+      const icon = await fetch(`${relay.baseUrl}${path}`);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+  });
+
   it('does not count page and script loads against the per-IP API rate limit', async () => {
     // RATE_LIMIT_HTTP_MAX=2 on this relay; the test above made two static requests.
     for (let i = 0; i < 5; i++) expect((await fetch(`${off.baseUrl}/admin/`)).status).toBe(404);

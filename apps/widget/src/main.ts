@@ -3,10 +3,10 @@
  * container, roomId?, joinToken?, isP2PGuest? })`. Built into one IIFE, anochat-widget.js.
  */
 import { browserEnvironment, readInvite, resolveOptions, type WidgetOptions } from './options';
-import { Widget, type WidgetEvents } from './widget';
+import { Widget, WidgetErrorCode, type WidgetEvents } from './widget';
 
 export { WidgetOptionsError } from './options';
-export { readInvite };
+export { readInvite, WidgetErrorCode };
 export type { WidgetOptions, WidgetEvents };
 
 export const version = '0.1.0';

@@ -9,7 +9,7 @@ export const STYLES = `
   all: initial;
   --bg: #ffffff; --fg: #16181d; --muted: #5f6673; --line: #e3e6eb; --soft: #f4f6f9;
   --accent: #2f5bd3; --accent-fg: #ffffff; --own: #2f5bd3; --own-fg: #ffffff;
-  --peer: #eef1f5; --ok: #1d7a46; --warn: #9a5b00; --bad: #b42318; --radius: 14px;
+  --peer: #eef1f5; --ok: #1d7a46; --warn: #9a5b00; --bad: #b42318; --link: #2f5bd3; --radius: 14px;
   box-sizing: border-box; display: flex; flex-direction: column; height: 100%; width: 100%;
   min-height: inherit; overflow: hidden; background: var(--bg); color: var(--fg);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -18,7 +18,7 @@ export const STYLES = `
 }
 @media (prefers-color-scheme: dark) {
   .nr { --bg: #15171c; --fg: #eceef2; --muted: #a2a9b6; --line: #2b2f38; --soft: #1d2027;
-    --peer: #252932; --own: #3d6df0; --ok: #47c07e; --warn: #e0a44a; --bad: #f07067; }
+    --peer: #252932; --own: #3d6df0; --ok: #47c07e; --warn: #e0a44a; --bad: #f07067; --link: #9db2ff; }
 }
 .nr *, .nr *::before, .nr *::after { box-sizing: border-box; }
 button, input, textarea { font: inherit; color: inherit; }
@@ -60,6 +60,8 @@ button:disabled { opacity: 0.5; cursor: default; }
   border: 2px solid var(--muted); border-right-color: transparent; border-radius: 50%; animation: spin 0.9s linear infinite; }
 @keyframes spin { to { transform: rotate(360deg); } }
 @media (prefers-reduced-motion: reduce) { .spin { animation: none !important; } }
+.challenge { display: flex; justify-content: center; padding: 0 12px; }
+.challenge ::slotted(*) { margin-top: 10px; }
 .log { flex: 1 1 auto; overflow-y: auto; margin: 0; padding: 12px; list-style: none; display: flex;
   flex-direction: column; gap: 8px; min-height: 80px; }
 .empty { margin: auto; max-width: 260px; text-align: center; color: var(--muted); font-size: 13px; }
@@ -72,15 +74,17 @@ button:disabled { opacity: 0.5; cursor: default; }
   overflow-wrap: anywhere; }
 .own .body { background: var(--own); color: var(--own-fg); border-bottom-right-radius: 4px; }
 .peer .body { border-bottom-left-radius: 4px; }
+.body a { color: var(--link); }
 .own .body a { color: var(--own-fg); }
-.failed .body { opacity: 0.6; }
+/* Not faded (faded text fails WCAG contrast): a dashed outline and the plain colours instead. */
+.failed .body { background: var(--soft); color: var(--fg); border: 1px dashed var(--bad); }
 .receipt { font-size: 11px; color: var(--muted); padding: 0 4px; }
 .sys { align-self: center; font-size: 12px; color: var(--muted); text-align: center; max-width: 90%; }
 .warn { color: var(--bad); }
 .file { display: flex; flex-direction: column; gap: 6px; min-width: 180px; }
 .file img { display: block; max-width: 220px; max-height: 220px; border-radius: 8px; background: var(--soft); }
 .file .name { font-weight: 600; overflow-wrap: anywhere; }
-.file .size { font-size: 12px; opacity: 0.8; }
+.file .size { font-size: 12px; }
 .file progress { width: 100%; height: 6px; }
 .typing { min-height: 20px; padding: 0 14px; font-size: 12px; color: var(--muted); font-style: italic; }
 .composer { display: flex; align-items: flex-end; gap: 8px; padding: 10px 12px; border-top: 1px solid var(--line); }

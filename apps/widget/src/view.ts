@@ -43,6 +43,8 @@ export class View {
   private readonly invitePanel: HTMLElement;
   private readonly inviteInput: HTMLInputElement;
   private readonly notice: HTMLDivElement;
+  /** Light-DOM element (in the page, slotted below the notice) for Cloudflare's challenge. */
+  private challenge: HTMLDivElement | undefined;
   private readonly log: HTMLOListElement;
   private readonly empty: HTMLLIElement;
   private readonly typingEl: HTMLDivElement;
@@ -162,6 +164,7 @@ export class View {
       this.verifyPanel,
       this.invitePanel,
       this.notice,
+      h('div', { class: 'challenge' }, h('slot', { name: 'challenge' })),
       this.log,
       this.typingEl,
       form,
@@ -255,6 +258,15 @@ export class View {
       this.input.placeholder = kind === 'closed' ? 'This chat has ended' : 'Chat unavailable';
       this.typingEl.textContent = '';
     }
+  }
+
+  /** Where a Turnstile challenge renders: a child of the host element, shown in the slot. */
+  challengeHost(): HTMLElement {
+    if (!this.challenge) {
+      this.challenge = h('div', { slot: 'challenge', 'data-nullroom-challenge': '' });
+      this.host.append(this.challenge);
+    }
+    return this.challenge;
   }
 
   clearNotice(): void {

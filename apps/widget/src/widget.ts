@@ -3,10 +3,18 @@
  * support visitor), joins it with the client SDK and maps SDK events onto the view. Reconnects
  * (drain 1012, dropped networks) are the SDK's; the widget only shows them.
  */
-import { ConnectionClosedError, createRoom, HttpError, NullroomClient } from '@nullroom/client';
-import { Emitter } from '@nullroom/client';
+import {
+  ConnectionClosedError,
+  createRoom,
+  Emitter,
+  HttpError,
+  NullroomClient,
+  TypingNotifier,
+  TypingRoster,
+} from '@nullroom/client';
 import { describeClose } from './close-text';
 import { inviteLink, type ResolvedOptions } from './options';
+import { solveChallenge } from './turnstile';
 import { type ConnectionLabel, type FileItem, View } from './view';
 
 export interface WidgetEvents extends Record<string, unknown> {
@@ -17,11 +25,20 @@ export interface WidgetEvents extends Record<string, unknown> {
   ready: { readonly fingerprint: string; readonly members: readonly string[] };
   message: { readonly from: string; readonly text: string; readonly own: boolean };
   closed: { readonly code: number; readonly title: string };
-  error: { readonly message: string };
+  error: { readonly message: string; readonly code?: WidgetErrorCode };
 }
 
-const TYPING_IDLE_MS = 3_000;
-const TYPING_SHOWN_MS = 6_000;
+/** Why the widget could not start a chat, for pages that want to react (the demo page does). */
+export const WidgetErrorCode = {
+  /** POST /rooms answered 401: the relay has ANOCHAT_API_KEY set; the site's backend must create rooms. */
+  ROOMS_NEED_API_KEY: 'rooms-need-api-key',
+  /** The Turnstile challenge could not be shown or solved, or the relay refused its token. */
+  TURNSTILE_FAILED: 'turnstile-failed',
+  /** Anything else on the way to a room (relay unreachable, busy, rate limit). */
+  ROOM_NOT_CREATED: 'room-not-created',
+} as const;
+export type WidgetErrorCode = (typeof WidgetErrorCode)[keyof typeof WidgetErrorCode];
+
 const SHOWN_IMAGE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 export class Widget extends Emitter<WidgetEvents> {
@@ -32,9 +49,12 @@ export class Widget extends Emitter<WidgetEvents> {
   private readonly urls: string[] = [];
   private readonly incoming = new Map<string, FileItem>();
   private readonly sent = new Map<string, (text: string) => void>();
-  private readonly typers = new Map<string, ReturnType<typeof setTimeout>>();
-  private typingTimer: ReturnType<typeof setTimeout> | undefined;
-  private typingSent = false;
+  /** Our typing indicator (libs/client's debounce, the same as the admin dashboard's). */
+  private readonly ownTyping = new TypingNotifier((active) => {
+    this.client?.setTyping(active).catch(() => undefined);
+  });
+  /** Who else is typing. */
+  private readonly typers = new TypingRoster(() => this.renderTyping());
   private unread: string[] = [];
   private others = 0;
   private readonly onVisible = (): void => this.flushReadReceipts();
@@ -61,7 +81,8 @@ export class Widget extends Emitter<WidgetEvents> {
         const room = await this.createRoom();
         if (!room || this.destroyed) return;
         roomId = room.roomId;
-        joinToken = room.joinToken;
+        // p2p: the join token; support: the visitor token, joined with the same way.
+        joinToken = room.joinToken ?? room.visitorToken;
         let inviteUrl: string | undefined;
         if (this.options.mode === 'p2p' && joinToken !== undefined) {
           inviteUrl = inviteLink(this.options.inviteUrl, roomId, joinToken);
@@ -87,32 +108,61 @@ export class Widget extends Emitter<WidgetEvents> {
     this.destroyed = true;
     this.client?.close();
     this.client = undefined;
-    clearTimeout(this.typingTimer);
-    for (const t of this.typers.values()) clearTimeout(t);
+    this.ownTyping.reset();
+    this.typers.clear();
     for (const url of this.urls.splice(0)) URL.revokeObjectURL(url);
     document.removeEventListener('visibilitychange', this.onVisible);
     this.view.remove();
   }
 
-  private async createRoom(): Promise<{ roomId: string; joinToken?: string } | undefined> {
+  private async createRoom(): Promise<
+    { roomId: string; joinToken?: string; visitorToken?: string } | undefined
+  > {
     const base = this.options.baseUrl;
-    if (await this.turnstileRequired()) {
-      this.fail(
-        'Chat not available',
-        'This relay protects room creation with Turnstile. The site must create rooms on its ' +
-          'backend and pass roomId and joinToken to the widget.',
-      );
-      return undefined;
+    const config = await this.publicConfig();
+    let turnstileToken: string | undefined;
+    if (config.turnstile) {
+      if (config.siteKey === undefined) {
+        this.fail(
+          'Chat not available',
+          'This relay protects room creation with Turnstile but publishes no site key.',
+          WidgetErrorCode.TURNSTILE_FAILED,
+        );
+        return undefined;
+      }
+      this.view.showNotice('wait', 'One moment…', ' Confirm you are a person to start the chat.');
+      try {
+        turnstileToken = await solveChallenge(this.view.challengeHost(), config.siteKey);
+      } catch {
+        if (this.destroyed) return undefined;
+        this.fail(
+          'Could not start the chat',
+          'The human check could not be completed. Reload the page to try again.',
+          WidgetErrorCode.TURNSTILE_FAILED,
+        );
+        return undefined;
+      }
+      if (this.destroyed) return undefined;
+      this.view.showNotice('wait', 'Creating a private room…');
     }
     try {
-      return await createRoom(base, undefined, this.options.mode);
+      return await createRoom(base, undefined, this.options.mode, {
+        ...(turnstileToken === undefined ? {} : { turnstileToken }),
+      });
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 0;
-      if (status === 401 || status === 403) {
+      if (status === 401) {
         this.fail(
           'Chat not available',
           "This relay only creates rooms for the site's backend. The site must create the room " +
             'on its server and pass roomId and joinToken to the widget.',
+          WidgetErrorCode.ROOMS_NEED_API_KEY,
+        );
+      } else if (status === 403 && turnstileToken !== undefined) {
+        this.fail(
+          'Could not start the chat',
+          'The relay did not accept the human check. Reload the page to try again.',
+          WidgetErrorCode.TURNSTILE_FAILED,
         );
       } else if (status === 429) {
         this.fail(
@@ -134,16 +184,20 @@ export class Widget extends Emitter<WidgetEvents> {
   }
 
   /** GET /public-config; a relay without it (or unreachable) is treated as "no Turnstile". */
-  private async turnstileRequired(): Promise<boolean> {
+  private async publicConfig(): Promise<{ turnstile: boolean; siteKey?: string }> {
     try {
       const res = await fetch(new URL('/public-config', this.options.baseUrl), {
         credentials: 'omit',
       });
-      if (!res.ok) return false;
-      const body = (await res.json()) as { turnstile?: unknown };
-      return body.turnstile === true;
+      if (!res.ok) return { turnstile: false };
+      const body = (await res.json()) as { turnstile?: unknown; turnstileSiteKey?: unknown };
+      const siteKey =
+        typeof body.turnstileSiteKey === 'string' && body.turnstileSiteKey !== ''
+          ? body.turnstileSiteKey
+          : undefined;
+      return { turnstile: body.turnstile === true, ...(siteKey ? { siteKey } : {}) };
     } catch {
-      return false;
+      return { turnstile: false };
     }
   }
 
@@ -307,39 +361,23 @@ export class Widget extends Emitter<WidgetEvents> {
   }
 
   private typing(): void {
-    const client = this.client;
-    if (!client || client.state !== 'ready') return;
-    if (!this.typingSent) {
-      this.typingSent = true;
-      client.setTyping(true).catch(() => undefined);
-    }
-    clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.endTyping(), TYPING_IDLE_MS);
+    if (this.client?.state === 'ready') this.ownTyping.keystroke();
   }
 
   private endTyping(): void {
-    clearTimeout(this.typingTimer);
-    if (!this.typingSent) return;
-    this.typingSent = false;
-    this.client?.setTyping(false).catch(() => undefined);
+    this.ownTyping.stop();
   }
 
   private startTyping(from: string): void {
-    clearTimeout(this.typers.get(from));
-    this.typers.set(
-      from,
-      setTimeout(() => this.stopTyping(from), TYPING_SHOWN_MS),
-    );
-    this.renderTyping();
+    this.typers.set(from, true);
   }
 
   private stopTyping(from: string): void {
-    clearTimeout(this.typers.get(from));
-    if (this.typers.delete(from)) this.renderTyping();
+    this.typers.set(from, false);
   }
 
   private renderTyping(): void {
-    const names = [...this.typers.keys()].map((id) => this.label(id));
+    const names = [...this.typers.typers].map((id) => this.label(id));
     this.view.setTyping(
       names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`,
     );
@@ -364,9 +402,13 @@ export class Widget extends Emitter<WidgetEvents> {
     return url;
   }
 
-  private fail(title: string, detail: string): void {
+  private fail(
+    title: string,
+    detail: string,
+    code: WidgetErrorCode = WidgetErrorCode.ROOM_NOT_CREATED,
+  ): void {
     this.view.setState('error');
     this.view.showNotice('error', title, ` ${detail}`);
-    this.emit('error', { message: `${title}: ${detail}` });
+    this.emit('error', { message: `${title}: ${detail}`, code });
   }
 }

@@ -4,22 +4,20 @@
  * host-page CSS. The pages come from the relay itself, which serves apps/widget/dist at /widget/
  * (WIDGET_DIR's default), as `npm start` does.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type ClientEvents, NullroomClient } from '@nullroom/client';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { RELAY_MAIN, startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
-import { solidPng } from './png';
+import { startRelay, type RelayProcess } from '../../relay/test/support/relay-process';
+import { browserSuite, launchChromium } from './support/browser';
+import { solidPng } from './support/png';
 import type * as WidgetApi from '../src/main';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DIST = join(__dirname, '..', 'dist');
 const SHOTS = join(__dirname, 'screenshots');
-const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
-
-suite('widget in headless Chromium through the real relay', () => {
+browserSuite('widget in headless Chromium through the real relay', () => {
   let relay: RelayProcess;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -29,11 +27,10 @@ suite('widget in headless Chromium through the real relay', () => {
   const agents: NullroomClient[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
-    if (!existsSync(join(DIST, 'anochat-widget.js')))
-      throw new Error('build the widget first: nx run widget:build');
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
-    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchChromium(
+      [[join(DIST, 'anochat-widget.js'), 'nx run widget:build']],
+      SHOTS,
+    );
     relay = await startRelay({});
     // The page the tests load is the relay's own /widget/, i.e. this build.
     const served = await fetch(`${relay.baseUrl}/widget/anochat-widget.js`);
@@ -42,10 +39,6 @@ suite('widget in headless Chromium through the real relay', () => {
       (await served.text()) !== readFileSync(join(DIST, 'anochat-widget.js'), 'utf8')
     )
       throw new Error(`the relay does not serve this build at /widget/ (${served.status})`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
   }, 60_000);
 
   afterAll(async () => {

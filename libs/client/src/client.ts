@@ -15,6 +15,7 @@ import {
   encodeSend,
   encodeSendTo,
   isRetryableClose,
+  roomClosedCodeOf,
   type RoomMode,
 } from '@nullroom/protocol';
 import {
@@ -466,7 +467,8 @@ export class NullroomClient extends Emitter<ClientEvents> {
         this.emit('relay-error', { code: frame.code, message: frame.message });
         return;
       case 'room-closed':
-        this.finish(CloseCode.ROOM_CLOSED, frame.reason);
+        // The reason says which 40xx close follows: closed 4000, expired 4001, destroyed 4002.
+        this.finish(roomClosedCodeOf(frame.reason), frame.reason);
         return;
     }
   }

@@ -3,3 +3,4 @@ export * from './server-frame';
 export * from './close-codes';
 export * from './limits';
 export { utf8Decode, utf8Encode } from './text';
+export * from './room-closed';

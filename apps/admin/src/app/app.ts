@@ -18,8 +18,15 @@ import { DashboardStore } from './rooms/dashboard-store';
         <span class="brand-sub">support admin</span>
       </div>
       @if (session.signedIn()) {
-        <button type="button" class="btn ghost" data-testid="forget-key" (click)="forgetKey()">
-          Forget key &amp; sign out
+        <button
+          type="button"
+          class="btn ghost"
+          data-testid="forget-key"
+          title="Forget the keys in this tab and sign out"
+          (click)="forgetKey()"
+        >
+          <span class="wide-only">Forget key &amp; sign out</span>
+          <span class="narrow-only">Sign out</span>
         </button>
       }
     </header>

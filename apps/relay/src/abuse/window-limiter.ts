@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { AddressKeys } from './address-key';
 
 /**
  * Fixed-window counters per client address, for the REST API and WebSocket connection attempts.
@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
  * heap dump does not list who connected. Entries disappear when their window ends.
  */
 export class WindowLimiter {
-  private readonly secret = randomBytes(32);
+  private readonly keys = new AddressKeys();
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
   private lastSweep = 0;
 
@@ -16,11 +16,7 @@ export class WindowLimiter {
   hit(scope: string, address: string, max: number, now: number): number {
     if (max <= 0) return 0;
     this.sweep(now);
-    const key = createHmac('sha256', this.secret)
-      .update(scope)
-      .update('\0')
-      .update(address)
-      .digest('base64url');
+    const key = this.keys.of(scope, address);
     let entry = this.windows.get(key);
     if (entry === undefined || entry.resetAt <= now) {
       entry = { count: 0, resetAt: now + this.windowMs };

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CONFIG_DEFAULTS, loadConfig, type RelayConfig } from './config';
 
 /**
@@ -34,6 +36,7 @@ const EVERY_VARIABLE: Record<
   RATE_LIMIT_HTTP_MAX: ['11', (c) => c.rateLimit.httpMax, 11],
   RATE_LIMIT_ROOMS_MAX: ['3', (c) => c.rateLimit.roomsMax, 3],
   RATE_LIMIT_WS_CONNECT_MAX: ['4', (c) => c.rateLimit.wsConnectMax, 4],
+  RATE_LIMIT_WS_CONNECT_BURST: ['9', (c) => c.rateLimit.wsConnectBurst, 9],
   TURNSTILE_VERIFY_URL: [
     'http://127.0.0.1:9/verify',
     (c) => c.turnstile.verifyUrl,
@@ -161,5 +164,39 @@ describe('loadConfig', () => {
     const result = loadConfig({ ANOCHAT_ADMIN_KEY: ' padded-secret ' });
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain('padded-secret');
+  });
+});
+
+describe('.env.example', () => {
+  const file = readFileSync(join(__dirname, '../../../../.env.example'), 'utf8');
+  const lines = file.split('\n');
+  /** `KEY=value` or `# KEY=value`, with the line above it (the one-line meaning). */
+  const entries = lines.flatMap((line, i) => {
+    const m = /^(?:# )?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    return m ? [{ key: m[1]!, value: m[2]!, above: lines[i - 1] ?? '' }] : [];
+  });
+
+  it('lists every setting once, with its default and a line of meaning', () => {
+    for (const [key, value] of Object.entries(CONFIG_DEFAULTS)) {
+      const found = entries.filter((e) => e.key === key);
+      expect({ key, count: found.length }).toEqual({ key, count: 1 });
+      expect({ key, value: found[0]!.value }).toEqual({ key, value });
+      expect({ key, meaning: /^# \S.{8,}$/.test(found[0]!.above) }).toEqual({
+        key,
+        meaning: true,
+      });
+    }
+  });
+
+  it('names nothing the relay does not read, and loads as it stands', () => {
+    for (const { key } of entries) {
+      expect({ key, known: key in CONFIG_DEFAULTS || key.startsWith('OTEL_') }).toEqual({
+        key,
+        known: true,
+      });
+    }
+    // Copied unedited, it is a valid configuration: the seed-000 defaults.
+    const env = Object.fromEntries(entries.map((e) => [e.key, e.value]));
+    expect(loadConfig(env).ok).toBe(true);
   });
 });

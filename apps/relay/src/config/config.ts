@@ -66,8 +66,10 @@ export interface RelayConfig {
     readonly httpMax: number;
     /** POST /rooms per IP per window (0 = off). */
     readonly roomsMax: number;
-    /** WebSocket connection attempts per IP per window (0 = off). */
+    /** WebSocket connection attempts per IP per window, sustained (0 = off). */
     readonly wsConnectMax: number;
+    /** ...and at once from a quiet address: a whole room (re)connecting behind one NAT or Tor. */
+    readonly wsConnectBurst: number;
   };
   readonly turnstile: {
     readonly enabled: boolean;
@@ -144,6 +146,7 @@ export const CONFIG_DEFAULTS = {
   RATE_LIMIT_HTTP_MAX: '300',
   RATE_LIMIT_ROOMS_MAX: '30',
   RATE_LIMIT_WS_CONNECT_MAX: '120',
+  RATE_LIMIT_WS_CONNECT_BURST: '300',
   TURNSTILE_VERIFY_URL: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
   TURNSTILE_TIMEOUT_MS: '5000',
   DRAIN_GRACE_MS: '3000',
@@ -321,6 +324,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       httpMax: int('RATE_LIMIT_HTTP_MAX', 0, 10_000_000),
       roomsMax: int('RATE_LIMIT_ROOMS_MAX', 0, 10_000_000),
       wsConnectMax: int('RATE_LIMIT_WS_CONNECT_MAX', 0, 10_000_000),
+      wsConnectBurst: int('RATE_LIMIT_WS_CONNECT_BURST', 1, 10_000_000),
     },
     turnstile: {
       enabled: turnstileEnabled,

@@ -2,7 +2,7 @@ import { type IncomingMessage } from 'node:http';
 import { CloseCode, decodeRestartReason } from '@nullroom/protocol';
 import { FakeClock } from '../../test/support/fake-clock';
 import { FakeSocket } from '../../test/support/fake-socket';
-import { WindowLimiter } from '../abuse/window-limiter';
+import { AddressBuckets } from '../abuse/address-buckets';
 import { AppLogger } from '../common/logger';
 import { RelayStats } from '../common/stats';
 import { loadConfig, type RelayConfig } from '../config/config';
@@ -28,7 +28,12 @@ describe('RelayGateway', () => {
 
   function build(env: Record<string, string> = {}, clustered = false): void {
     clock = new FakeClock();
-    const cfg = config({ WS_PING_INTERVAL_MS: '1000', RATE_LIMIT_WS_CONNECT_MAX: '5', ...env });
+    const cfg = config({
+      WS_PING_INTERVAL_MS: '1000',
+      RATE_LIMIT_WS_CONNECT_MAX: '5',
+      RATE_LIMIT_WS_CONNECT_BURST: '5',
+      ...env,
+    });
     const stats = new RelayStats();
     rooms = new RoomsService(cfg, clock, stats, new AppLogger(false));
     metrics = new ClusterMetrics();
@@ -47,7 +52,11 @@ describe('RelayGateway', () => {
       stats,
       clock,
       new AppLogger(false),
-      new WindowLimiter(cfg.rateLimit.windowMs),
+      new AddressBuckets(
+        cfg.rateLimit.wsConnectMax,
+        cfg.rateLimit.windowMs,
+        cfg.rateLimit.wsConnectBurst,
+      ),
       ownership,
       new ClusterAuth('gateway-secret-0123456789abcdef'),
       metrics,

@@ -5,7 +5,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
 import { CloseCode, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
-import { WindowLimiter } from '../abuse/window-limiter';
+import { AddressBuckets } from '../abuse/address-buckets';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception';
@@ -50,7 +50,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(RelayStats) private readonly stats: RelayStats,
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppLogger) private readonly logger: AppLogger,
-    @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
+    @Inject(AddressBuckets) private readonly connectLimiter: AddressBuckets,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
@@ -165,9 +165,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   private screen(req: IncomingMessage): JoinParams {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const now = this.clock.now();
-    const { rateLimit, trustProxy } = this.config;
-    const address = clientAddress(req, trustProxy);
-    if (this.limiter.hit('ws', address, rateLimit.wsConnectMax, now) > 0) {
+    const address = clientAddress(req, this.config.trustProxy);
+    if (!this.connectLimiter.take(address, now)) {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }

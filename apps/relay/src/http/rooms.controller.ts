@@ -29,9 +29,13 @@ export class RoomsController {
 
   @Post()
   @HttpCode(201)
-  async create(
-    @Req() req: Request,
-  ): Promise<{ roomId: string; mode: RoomMode; maxParticipants: number; joinToken?: string }> {
+  async create(@Req() req: Request): Promise<{
+    roomId: string;
+    mode: RoomMode;
+    maxParticipants: number;
+    joinToken?: string;
+    visitorToken?: string;
+  }> {
     this.requireApiKey(req);
     const body = parseCreateBody(req.body);
     const header = req.headers['cf-turnstile-response'] ?? req.headers['x-turnstile-token'];
@@ -42,11 +46,13 @@ export class RoomsController {
     // The room is in the directory before its id is handed out: a join through any pod, an
     // instant later, finds it.
     await this.ownership.registration(room.id);
+    // p2p: `joinToken` (seed 000). support: `visitorToken` (a Nullroom addition): the visitor's
+    // page joins with it where REQUIRE_WS_API_KEY=1, as a p2p guest joins with the join token.
     return {
       roomId: room.id,
       mode: room.mode,
       maxParticipants: room.maxParticipants,
-      ...(joinToken === undefined ? {} : { joinToken }),
+      ...(room.mode === 'p2p' ? { joinToken } : { visitorToken: joinToken }),
     };
   }
 
@@ -63,7 +69,10 @@ export class RoomsController {
     return this.views.getRoom(checkRoomId(roomId));
   }
 
-  /** Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body). */
+  /**
+   * Seed 000: API key or the room's join token (header X-Join-Token, query or JSON body); for a
+   * support room its visitor token, in the same places.
+   */
   @Delete(':roomId')
   async close(
     @Req() req: Request,

@@ -2,6 +2,15 @@ import { existsSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { type RelayConfig } from '../config/config';
+import {
+  ADMIN_NOT_BUILT_PAGE,
+  ADMIN_OFF_PAGE,
+  FAVICON_SVG,
+  landingPage,
+  sendPage,
+  WIDGET_NOT_BUILT_PAGE,
+  wantsHtml,
+} from './pages';
 
 /** The repository (or image) root: dist/http/static-ui.js → apps/relay/dist/http → ../../../.. */
 const ROOT = join(__dirname, '../../../..');
@@ -30,6 +39,12 @@ function notFound(res: Response, message: string): void {
   res.status(404).json({ error: 'not_found', message });
 }
 
+/** 404 as a page for a browser, as the usual JSON for anything else. */
+function notFoundFor(req: Request, res: Response, message: string, html: string): void {
+  if (wantsHtml(req)) sendPage(res, 404, html);
+  else notFound(res, message);
+}
+
 function cacheHeaders(res: Response, path: string): void {
   res.setHeader(
     'cache-control',
@@ -49,6 +64,19 @@ export function staticUi(config: RelayConfig, root = ROOT): Router {
   const adminIndex = join(adminDir, 'index.html');
   const router = express.Router();
 
+  // For people who open the relay in a browser: what is where. API clients get the usual 404.
+  router.get('/', (req: Request, res: Response, next: NextFunction) => {
+    if (!wantsHtml(req)) return next();
+    sendPage(res, 200, landingPage(config.auth.adminKey !== ''));
+  });
+  // Browsers ask for /favicon.ico on every page they show; the pages link /favicon.svg.
+  router.get(['/favicon.ico', '/favicon.svg'], (_req: Request, res: Response) => {
+    res.setHeader('content-type', 'image/svg+xml');
+    res.setHeader('cache-control', 'public, max-age=86400');
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.end(FAVICON_SVG);
+  });
+
   const adminFiles = express.static(adminDir, {
     index: false,
     redirect: false,
@@ -59,7 +87,12 @@ export function staticUi(config: RelayConfig, root = ROOT): Router {
     if (req.path === '/api' || req.path.startsWith('/api/')) return next();
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (config.auth.adminKey === '') {
-      return notFound(res, 'the admin dashboard is off: set ANOCHAT_ADMIN_KEY to enable it');
+      return notFoundFor(
+        req,
+        res,
+        'the admin dashboard is off: set ANOCHAT_ADMIN_KEY to enable it',
+        ADMIN_OFF_PAGE,
+      );
     }
     // /admin → /admin/: the page's relative URLs resolve below /admin/.
     if (req.originalUrl.split('?')[0] === '/admin') return res.redirect(301, '/admin/');
@@ -69,7 +102,12 @@ export function staticUi(config: RelayConfig, root = ROOT): Router {
     res.setHeader('x-frame-options', 'DENY');
     adminFiles(req, res, () => {
       if (!existsSync(adminIndex)) {
-        return notFound(res, 'the admin dashboard is not built: run npm run build');
+        return notFoundFor(
+          req,
+          res,
+          'the admin dashboard is not built: run npm run build',
+          ADMIN_NOT_BUILT_PAGE,
+        );
       }
       // A missing asset stays a 404; anything else is a route of the dashboard.
       if (extname(req.path) !== '') return notFound(res, 'no such file');
@@ -93,10 +131,8 @@ export function staticUi(config: RelayConfig, root = ROOT): Router {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
     if (req.originalUrl.split('?')[0] === '/widget') return res.redirect(301, '/widget/');
     widgetFiles(req, res, () => {
-      notFound(
-        res,
-        existsSync(widgetDir) ? 'no such file' : 'the widget is not built: run npm run build',
-      );
+      if (existsSync(widgetDir)) return notFound(res, 'no such file');
+      notFoundFor(req, res, 'the widget is not built: run npm run build', WIDGET_NOT_BUILT_PAGE);
     });
   });
   return router;

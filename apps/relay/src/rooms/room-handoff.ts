@@ -19,7 +19,7 @@ export interface RoomHandoff {
   readonly roomId: string;
   readonly mode: RoomMode;
   readonly maxParticipants: number;
-  /** p2p rooms only. */
+  /** The hash of the room's one secret: a p2p join token, a support room's visitor token. */
   readonly tokenHash?: JoinTokenHash;
   readonly createdAt: number;
   readonly lastActivityAt: number;
@@ -40,14 +40,20 @@ export function decodeRoomHandoff(value: unknown): RoomHandoff | undefined {
   ) {
     return undefined;
   }
-  // A p2p room without its hash could be joined by anyone; a support room has none.
-  if (mode === 'p2p' ? !isJoinTokenHash(tokenHash) : tokenHash !== undefined) return undefined;
+  // A p2p room without its hash could be joined by anyone. A support room has its visitor
+  // token's hash (a pod of an older version may send one without).
+  if (
+    mode === 'p2p'
+      ? !isJoinTokenHash(tokenHash)
+      : tokenHash !== undefined && !isJoinTokenHash(tokenHash)
+  )
+    return undefined;
   if (!isTime(createdAt) || !isTime(lastActivityAt)) return undefined;
   return {
     roomId,
     mode,
     maxParticipants,
-    ...(mode === 'p2p' ? { tokenHash: tokenHash as JoinTokenHash } : {}),
+    ...(tokenHash === undefined ? {} : { tokenHash: tokenHash as JoinTokenHash }),
     createdAt,
     lastActivityAt,
   };

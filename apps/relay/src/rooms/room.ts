@@ -20,7 +20,10 @@ export class Room {
     readonly id: string,
     readonly mode: RoomMode,
     readonly maxParticipants: number,
-    /** Only p2p rooms have one: the hash of the join token (join-token.ts), never the token. */
+    /**
+     * The hash of the room's secret (join-token.ts) — a p2p join token, a support visitor token —
+     * never the token itself. Undefined only for a room from a pod that predates visitor tokens.
+     */
     readonly tokenHash: JoinTokenHash | undefined,
     readonly createdAt: number,
   ) {

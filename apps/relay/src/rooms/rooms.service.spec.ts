@@ -54,11 +54,13 @@ describe('RoomsService', () => {
     );
   });
 
-  it('creates p2p rooms with a token and support rooms without', () => {
+  it('creates every room with its own token (p2p join token, support visitor token)', () => {
     const p2p = service.create({ mode: 'p2p' });
     expect(p2p.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(p2p.room.maxParticipants).toBe(16);
-    expect(service.create({ mode: 'support' }).joinToken).toBeUndefined();
+    const support = service.create({ mode: 'support' });
+    expect(support.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(support.joinToken).not.toBe(p2p.joinToken);
   });
 
   it('enforces MAX_ROOMS and the participant limit', () => {

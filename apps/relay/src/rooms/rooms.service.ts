@@ -7,6 +7,8 @@ import {
   encodeRoomClosed,
   encodeWelcome,
   PROTOCOL_VERSION,
+  type RoomClosedReason,
+  roomClosedCode,
   type RoomMode,
 } from '@nullroom/protocol';
 import { type RelayConfig } from '../config/config';
@@ -15,7 +17,8 @@ import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { REROUTE_JITTER_MS, restartReason } from '../common/restart-reason';
 import { type RelayStats } from '../common/stats';
-import { hashJoinToken, joinTokenMatches, newJoinToken, type JoinTokenHash } from './join-token';
+import { checkJoinCredentials, checkRoomToken, type JoinCredentials } from './join-credentials';
+import { hashJoinToken, newJoinToken, type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 import { Room } from './room';
 import { type RoomHandoff } from './room-handoff';
@@ -27,17 +30,9 @@ export interface CreateRoomInput {
   readonly maxParticipants?: number;
 }
 
-/**
- * What a join presents, already reduced at the public edge (the gateway, or the ring pod that
- * forwards the member): the hash of the join token, and whether the API key was right. Secrets
- * themselves never travel further than the pod the client connected to.
- */
-export interface JoinCredentials {
-  readonly tokenHash?: JoinTokenHash;
-  readonly apiKeyOk: boolean;
-}
+export type { JoinCredentials } from './join-credentials';
 
-/** Who may close a room: an API or admin key (checked by the caller), or its join token. */
+/** Who may close a room: an API or admin key (checked by the caller), or its token's hash. */
 export type CloseAuth = { readonly byKey: true } | { readonly tokenHash: JoinTokenHash };
 
 export interface RoomView {
@@ -49,8 +44,11 @@ export interface RoomView {
   readonly lastActivityAt: string;
 }
 
-/** Why a room ended: decides the close code members get and the ROOM_CLOSED reason. */
-export type RoomEndReason = 'closed' | 'expired' | 'destroyed' | 'empty' | 'drained';
+/**
+ * Why a room ended. The first three reach the members as a ROOM_CLOSED reason and its close code
+ * (libs/protocol room-closed.ts); an emptied or drained room has nobody left to tell.
+ */
+export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 
 /** Typed room lifecycle events; the cluster layer keeps the directory in step with them. */
 export interface RoomEvents {
@@ -118,7 +116,7 @@ export class RoomsService {
     return this.accepting && (maxRooms === 0 || this.rooms.size < maxRooms);
   }
 
-  create(input: CreateRoomInput): { room: Room; joinToken: string | undefined } {
+  create(input: CreateRoomInput): { room: Room; joinToken: string } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
     const { maxRooms } = this.config.limits;
     const { defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
@@ -150,12 +148,15 @@ export class RoomsService {
         );
       }
     }
-    const joinToken = input.mode === 'p2p' ? newJoinToken() : undefined;
+    // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
+    // lets a visitor in where REQUIRE_WS_API_KEY=1. Either way the room's one secret, of which
+    // the room keeps only the hash.
+    const joinToken = newJoinToken();
     const room = new Room(
       randomUUID(),
       input.mode,
       maxParticipants,
-      joinToken === undefined ? undefined : hashJoinToken(joinToken),
+      hashJoinToken(joinToken),
       this.clock.now(),
     );
     this.rooms.set(room.id, room);
@@ -270,11 +271,7 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
-    if (room.mode === 'p2p') {
-      this.checkToken(room, credentials.tokenHash);
-    } else if (this.config.auth.requireWsApiKey && !credentials.apiKeyOk) {
-      throw new RelayError(RelayErrorCode.Unauthorized, 'API key required');
-    }
+    checkJoinCredentials(room, credentials, this.config.auth.requireWsApiKey);
     if (room.has(member.clientId)) {
       throw new RelayError(
         RelayErrorCode.DuplicateClientId,
@@ -330,12 +327,7 @@ export class RoomsService {
     this.stats.roomClosed(reason);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
-    const code =
-      reason === 'closed'
-        ? CloseCode.ROOM_CLOSED
-        : reason === 'expired'
-          ? CloseCode.ROOM_EXPIRED
-          : CloseCode.ROOM_DESTROYED;
+    const code = roomClosedCode(reason);
     const notice = Buffer.from(encodeRoomClosed(reason));
     for (const member of [...room.members()]) {
       member.deliver(notice);
@@ -349,15 +341,8 @@ export class RoomsService {
    */
   closeWith(roomId: string, auth: CloseAuth): void {
     const room = this.require(roomId);
-    if (!('byKey' in auth)) this.checkToken(room, auth.tokenHash);
+    if (!('byKey' in auth)) checkRoomToken(room, auth.tokenHash);
     this.end(room, 'closed');
-  }
-
-  /** The one place a join token is checked (join-token.ts holds the comparison). */
-  private checkToken(room: Room, presented: JoinTokenHash | undefined): void {
-    if (!joinTokenMatches(room.tokenHash, presented)) {
-      throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-    }
   }
 
   /**

@@ -238,6 +238,7 @@ describe('observability (e2e)', () => {
     const relay = await startRelay({
       RATE_LIMIT_ROOMS_MAX: '1',
       RATE_LIMIT_WS_CONNECT_MAX: '1',
+      RATE_LIMIT_WS_CONNECT_BURST: '1',
       WS_MAX_FRAMES_PER_SEC: '5',
       METRICS_PORT: String(metricsPort),
       // Nobody listens here: exports fail, and LOGGING=0 must still print nothing.

@@ -140,8 +140,13 @@ const STATE_LABELS: Record<string, string> = {
         </div>
 
         <form class="composer" (submit)="sendMessage($event)">
-          <label class="btn ghost attach" title="Send a file (end-to-end encrypted)">
-            Attach…
+          <label
+            class="btn ghost attach"
+            title="Send a file (end-to-end encrypted)"
+            aria-label="Send a file"
+          >
+            <span class="wide-only">Attach…</span>
+            <span class="narrow-only" aria-hidden="true">+</span>
             <input
               type="file"
               data-testid="file-input"

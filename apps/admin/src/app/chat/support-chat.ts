@@ -1,11 +1,13 @@
-import { computed, Injectable, signal } from '@angular/core';
+import { computed, inject, Injectable, InjectionToken, signal } from '@angular/core';
 import {
   type ClientState,
   ConnectionClosedError,
   NullroomClient,
   TimeoutError,
+  TypingNotifier,
+  TypingRoster,
 } from '@nullroom/client';
-import { describeClose, roomIsGone } from '../shared/close-reasons';
+import { describeClose, isRoomGone } from '../shared/close-reasons';
 
 export interface ChatFile {
   readonly name: string;
@@ -30,8 +32,11 @@ export interface ChatItem {
   readonly failed?: boolean;
 }
 
-const TYPING_IDLE_MS = 3_000;
-const TYPING_SHOWN_MS = 6_000;
+/** Where the relay is: the page's own origin (the dashboard is served by the relay). */
+export const RELAY_ORIGIN = new InjectionToken<string>('relay origin', {
+  providedIn: 'root',
+  factory: () => location.origin,
+});
 
 /**
  * The admin's end of one support room: a {@link NullroomClient} whose events become signals.
@@ -59,11 +64,15 @@ export class SupportChat {
   /** Connected or trying to be: the composer is usable. */
   readonly active = computed(() => this.inRoom() && this.state() !== 'closed');
 
+  private readonly origin = inject(RELAY_ORIGIN);
   private client: NullroomClient | undefined;
   private readonly objectUrls: string[] = [];
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private ownTypingTimer: ReturnType<typeof setTimeout> | undefined;
-  private typingSent = false;
+  /** Our typing indicator (libs/client's debounce, the same as the widget's). */
+  private readonly ownTyping = new TypingNotifier((active) => {
+    void this.client?.setTyping(active).catch(() => undefined);
+  });
+  /** Who else is typing, mirrored into the `typing` signal. */
+  private readonly typers = new TypingRoster((set) => this.typing.set(set));
   private sequence = 0;
 
   /** Joins the room as `admin-<random>`; resolves once the group key is in force. */
@@ -71,7 +80,7 @@ export class SupportChat {
     this.leave();
     this.ended.set(undefined);
     const client = new NullroomClient({
-      url: location.origin,
+      url: this.origin,
       roomId,
       clientId: `admin-${randomHex(6)}`,
       ...(apiKey ? { apiKey } : {}),
@@ -99,10 +108,8 @@ export class SupportChat {
     this.client = undefined;
     client?.close();
     for (const url of this.objectUrls.splice(0)) URL.revokeObjectURL(url);
-    for (const t of this.typingTimers.values()) clearTimeout(t);
-    this.typingTimers.clear();
-    clearTimeout(this.ownTypingTimer);
-    this.typingSent = false;
+    this.ownTyping.reset();
+    this.typers.clear();
     this.roomId.set(undefined);
     this.selfId.set(undefined);
     this.state.set('idle');
@@ -166,21 +173,11 @@ export class SupportChat {
 
   /** Call on every keystroke: sends "typing" once, and "stopped" after a pause. */
   noteTyping(): void {
-    const client = this.client;
-    if (!client || client.state !== 'ready') return;
-    if (!this.typingSent) {
-      this.typingSent = true;
-      void client.setTyping(true).catch(() => undefined);
-    }
-    clearTimeout(this.ownTypingTimer);
-    this.ownTypingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    if (this.client?.state === 'ready') this.ownTyping.keystroke();
   }
 
   private stopTyping(): void {
-    clearTimeout(this.ownTypingTimer);
-    if (!this.typingSent) return;
-    this.typingSent = false;
-    void this.client?.setTyping(false).catch(() => undefined);
+    this.ownTyping.stop();
   }
 
   private wire(client: NullroomClient): void {
@@ -299,28 +296,14 @@ export class SupportChat {
         this.ended.set({
           code: e.code,
           message: describeClose(e.code),
-          roomGone: roomIsGone(e.code),
+          roomGone: isRoomGone(e.code),
         });
       }),
     );
   }
 
   private setTyping(from: string, active: boolean): void {
-    clearTimeout(this.typingTimers.get(from));
-    this.typingTimers.delete(from);
-    if (active) {
-      this.typingTimers.set(
-        from,
-        setTimeout(() => this.setTyping(from, false), TYPING_SHOWN_MS),
-      );
-    }
-    this.typing.update((set) => {
-      if (set.has(from) === active) return set;
-      const next = new Set(set);
-      if (active) next.add(from);
-      else next.delete(from);
-      return next;
-    });
+    this.typers.set(from, active);
   }
 
   private patch(key: string, change: Partial<ChatItem>): void {

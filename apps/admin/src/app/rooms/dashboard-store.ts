@@ -29,6 +29,10 @@ export class DashboardStore {
   private clock: ReturnType<typeof setInterval> | undefined;
   private inFlight: Promise<void> | undefined;
   private again = false;
+  /** Loads started so far; a load's answer predates every close made after it started. */
+  private loads = 0;
+  /** Rooms closed from here, with the number of loads started before the close. */
+  private readonly closedAfter = new Map<string, number>();
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.stop());
@@ -45,6 +49,7 @@ export class DashboardStore {
     clearInterval(this.timer);
     clearInterval(this.clock);
     this.timer = this.clock = undefined;
+    this.closedAfter.clear();
     this.rooms.set([]);
     this.stats.set(undefined);
     this.error.set(undefined);
@@ -76,6 +81,7 @@ export class DashboardStore {
     } catch (error) {
       if (!(error instanceof AdminApiError && error.kind === 'not-found')) throw error;
     }
+    this.closedAfter.set(roomId, this.loads);
     this.rooms.update((rooms) => rooms.filter((r) => r.roomId !== roomId));
     void this.refresh();
   }
@@ -84,10 +90,15 @@ export class DashboardStore {
     const key = this.session.adminKey();
     if (key === undefined) return;
     this.loading.set(true);
+    const started = ++this.loads;
     try {
       const [rooms, stats] = await Promise.all([this.api.supportRooms(key), this.api.stats(key)]);
       if (this.session.adminKey() !== key) return; // signed out meanwhile
-      this.rooms.set(rooms);
+      // A load that started before a close may still list the room: it stays closed on screen.
+      // One that started after it is the relay's word, and the memory of the close goes.
+      for (const [id, before] of this.closedAfter)
+        if (started > before) this.closedAfter.delete(id);
+      this.rooms.set(rooms.filter((r) => !this.closedAfter.has(r.roomId)));
       this.stats.set(stats);
       this.error.set(undefined);
       this.lastUpdated.set(Date.now());

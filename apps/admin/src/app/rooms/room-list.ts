@@ -30,9 +30,11 @@ import { canJoin, roomStatus, statusLabel } from './room-status';
               <td>
                 <span class="badge" [class]="'badge ' + row.status">{{ row.statusLabel }}</span>
               </td>
-              <td>{{ row.room.participants }}/{{ row.room.maxParticipants }}</td>
-              <td>{{ row.age }}</td>
-              <td class="col-idle">{{ row.idle }} ago</td>
+              <td data-label="People">
+                {{ row.room.participants }}/{{ row.room.maxParticipants }}
+              </td>
+              <td data-label="Age">{{ row.age }}</td>
+              <td class="col-idle" data-label="Last activity">{{ row.idle }} ago</td>
               <td class="actions">
                 @if (row.joined) {
                   <span class="muted">joined</span>

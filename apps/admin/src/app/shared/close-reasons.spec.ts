@@ -1,5 +1,5 @@
 import { CloseCode } from '@nullroom/protocol';
-import { describeClose, roomIsGone } from './close-reasons';
+import { describeClose, isRoomGone } from './close-reasons';
 
 describe('close reasons', () => {
   it('explains the codes the relay ends a chat with (docs/protocol.md)', () => {
@@ -11,7 +11,7 @@ describe('close reasons', () => {
   });
 
   it('knows which codes mean the room itself is gone', () => {
-    for (const code of [4000, 4001, 4002, 4404]) expect(roomIsGone(code)).toBe(true);
-    for (const code of [1000, 4401, 4410, 4429]) expect(roomIsGone(code)).toBe(false);
+    for (const code of [4000, 4001, 4002, 4404]) expect(isRoomGone(code)).toBe(true);
+    for (const code of [1000, 4401, 4410, 4429]) expect(isRoomGone(code)).toBe(false);
   });
 });
