@@ -80,9 +80,9 @@ describe('RelayGateway', () => {
   it('admits a member with the right token; the token never reaches the room, only its hash', () => {
     build();
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
-    const ws = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken! });
+    const ws = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken });
     expect(ws.frames()[0]).toMatchObject({ type: 'welcome', clientId: 'a' });
-    expect(room.tokenHash).toBe(hashJoinToken(joinToken!));
+    expect(room.tokenHash).toBe(hashJoinToken(joinToken));
     expect(gateway.size).toBe(1);
   });
 
@@ -92,8 +92,8 @@ describe('RelayGateway', () => {
     expect(connect({ roomId: 'nope', clientId: 'a' }).closedWith?.code).toBe(CloseCode.BAD_REQUEST);
     const wrong = connect({ roomId: room.id, clientId: 'a', joinToken: 'wrong' });
     expect(wrong.closedWith?.code).toBe(CloseCode.FORBIDDEN);
-    connect({ roomId: room.id, clientId: 'a', joinToken: joinToken! });
-    const over = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken! });
+    connect({ roomId: room.id, clientId: 'a', joinToken: joinToken });
+    const over = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken });
     expect(over.closedWith).toEqual({
       code: CloseCode.TRY_AGAIN_LATER,
       reason: 'relay is at its connection limit',
@@ -131,9 +131,9 @@ describe('RelayGateway', () => {
   it('cluster: frames sent before the route is known are delivered once the member is in', async () => {
     build({}, true);
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
-    const bob = connect({ roomId: room.id, clientId: 'bob', joinToken: joinToken! });
+    const bob = connect({ roomId: room.id, clientId: 'bob', joinToken: joinToken });
     await clock.advance(0);
-    const alice = connect({ roomId: room.id, clientId: 'alice', joinToken: joinToken! });
+    const alice = connect({ roomId: room.id, clientId: 'alice', joinToken: joinToken });
     alice.message('early');
     await clock.advance(0);
     expect(bob.frames().filter((f) => f.type === 'message')).toHaveLength(1);
@@ -146,7 +146,7 @@ describe('RelayGateway', () => {
     gateway.handleForwarded(ws.asWs(), {
       roomId: room.id,
       clientId: 'f',
-      tokenHash: hashJoinToken(joinToken!),
+      tokenHash: hashJoinToken(joinToken),
       apiKeyOk: false,
     });
     expect(ws.frames()[0]).toMatchObject({ type: 'welcome' });
@@ -158,8 +158,8 @@ describe('RelayGateway', () => {
   it('heartbeat: a member that did not answer the last ping is cut', async () => {
     build();
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
-    const live = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken! });
-    const dead = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken! });
+    const live = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken });
+    const dead = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken });
     await clock.advance(1000);
     live.pong();
     await clock.advance(1000);
@@ -171,8 +171,8 @@ describe('RelayGateway', () => {
   it('drain: every member gets 1012; those that never close are cut after the timeout', async () => {
     build();
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
-    const quick = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken! });
-    const stuck = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken! });
+    const quick = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken });
+    const stuck = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken });
     gateway.closeAllForRestart();
     expect([quick.closedWith?.code, stuck.closedWith?.code]).toEqual([1012, 1012]);
     quick.peerClose();

@@ -142,7 +142,7 @@ export class FakePod {
   async createRoom(maxParticipants = 8): Promise<{ room: Room; joinToken: string }> {
     const { room, joinToken } = this.rooms.create({ mode: 'p2p', maxParticipants });
     await this.ownership.registration(room.id);
-    return { room, joinToken: joinToken! };
+    return { room, joinToken: joinToken };
   }
 
   /**
