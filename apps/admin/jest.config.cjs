@@ -11,6 +11,7 @@ module.exports = {
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   moduleFileExtensions: ['ts', 'mjs', 'js', 'json'],
   transform: { ...preset.transform, '^.+\\.m?js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@angular/)'],
+  // Angular's and the preset's ESM-only packages (@noble: the code-room PAKE's group).
+  transformIgnorePatterns: ['/node_modules/(?!(@angular|@noble)/)'],
   setupFiles: ['<rootDir>/test/jest-setup.ts'],
 };

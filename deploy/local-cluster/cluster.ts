@@ -105,19 +105,13 @@ export class ManagedProcess {
     }
   }
 
-  /** Sends `signal`, waits up to `timeoutMs`, then SIGKILL. Resolves once the process is gone. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
-    if (!this.running) return this.exitInfo!;
-    this.signalSync(signal);
-    return this.waitForExit(timeoutMs);
-  }
-
   /**
-   * Waits up to `timeoutMs` for the process to exit on its own (after a signal already sent),
-   * then SIGKILL. Never signals twice: a second SIGTERM means "exit now" to the relay.
+   * Sends `signal` (none for `null`: it was sent already), waits up to `timeoutMs`, then SIGKILL.
+   * Resolves once the process is gone.
    */
-  async waitForExit(timeoutMs: number): Promise<ExitInfo> {
+  async stop(signal: NodeJS.Signals | null = 'SIGTERM', timeoutMs = 5000): Promise<ExitInfo> {
     if (!this.running) return this.exitInfo!;
+    if (signal !== null) this.signalSync(signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.exited.then(() => false),
@@ -595,8 +589,9 @@ export class LocalCluster {
       child.signalSync('SIGTERM');
     }
     await this.reloadIngress();
-    // One SIGTERM only: a second one tells the relay to exit at once, mid-drain.
-    const exit = child ? await child.waitForExit(this.#options.drainTimeoutMs) : undefined;
+    // No second SIGTERM: to the relay a second signal means "exit now", which would cut the
+    // members it is draining (1006 instead of 1012) whenever the reload is quicker than the grace.
+    const exit = child ? await child.stop(null, this.#options.drainTimeoutMs) : undefined;
     pod.state = 'stopped';
     return exit;
   }

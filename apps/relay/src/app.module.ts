@@ -3,6 +3,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AddressBuckets } from './abuse/address-buckets';
 import { WindowLimiter } from './abuse/window-limiter';
 import { AdminController } from './admin/admin.controller';
+import { CodeRoomsService } from './code-rooms/code-rooms.service';
+import { NameplateAllocator } from './code-rooms/nameplate-allocator';
 import {
   MemoryRoomDirectory,
   RedisRoomDirectory,
@@ -88,6 +90,31 @@ export class AppModule {
           useFactory: (clock: Clock, stats: RelayStats) =>
             new RoomsService(config, clock, stats, logger),
           inject: [Clock, RelayStats],
+        },
+        {
+          provide: CodeRoomsService,
+          useFactory: (rooms: RoomsService, clock: Clock, stats: RelayStats) => {
+            const codeRooms = new CodeRoomsService(
+              config.codeRooms,
+              clock,
+              stats,
+              (room) => rooms.end(room, 'locked'),
+              (room) => rooms.reshaped(room),
+            );
+            rooms.useCodeRooms(codeRooms);
+            return codeRooms;
+          },
+          inject: [RoomsService, Clock, RelayStats],
+        },
+        {
+          provide: NameplateAllocator,
+          useFactory: (
+            directory: RoomDirectory,
+            keys: RoomKeyDeriver,
+            rooms: RoomsService,
+            clock: Clock,
+          ) => new NameplateAllocator(config.codeRooms, cluster, directory, keys, rooms, clock),
+          inject: [ROOM_DIRECTORY, RoomKeyDeriver, RoomsService, Clock],
         },
         {
           provide: OwnershipService,

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ClientFrameType,
   CloseCode,
+  CodeClientFrameType,
+  CodeServerFrameType,
   FrameErrorCode,
   ServerFrameType,
-  ClientFrameType,
   isRetryableClose,
 } from '@nullroom/protocol';
 import type { Response } from 'express';
@@ -34,7 +36,12 @@ describe('docs match the code', () => {
     for (const code of Object.values(CloseCode)) {
       expect(protocol).toMatch(new RegExp(`^\\|\\s*${code}\\s*\\|`, 'm'));
     }
-    for (const type of [...Object.values(ServerFrameType), ...Object.values(ClientFrameType)]) {
+    for (const type of [
+      ...Object.values(ServerFrameType),
+      ...Object.values(ClientFrameType),
+      ...Object.values(CodeServerFrameType),
+      ...Object.values(CodeClientFrameType),
+    ]) {
       expect(protocol).toContain(`\`0x${type.toString(16).padStart(2, '0')}\``);
     }
     for (const code of Object.values(FrameErrorCode)) expect(protocol).toContain(`\`${code}\``);
@@ -44,7 +51,9 @@ describe('docs match the code', () => {
       if (
         code === RelayErrorCode.RoomFull ||
         code === RelayErrorCode.RoomDestroyed ||
-        code === RelayErrorCode.DuplicateClientId
+        code === RelayErrorCode.DuplicateClientId ||
+        code === RelayErrorCode.CodeNoVerifier ||
+        code === RelayErrorCode.CodeBusy
       )
         continue; // WebSocket only
       expect(protocol).toMatch(
@@ -62,12 +71,17 @@ describe('docs match the code', () => {
 
   it("protocol.md's reconnect column says for every close code what isRetryableClose says", () => {
     const protocol = docs('protocol.md');
-    // 4003, 4409, 4429: a fresh attempt can work, but whether to retry is the application's call.
+    // A fresh attempt can work, but whether to retry is the application's call (protocol.md
+    // says so below the table): 4003, 4409, 4429, and the code-room SDK's 4440 and 4444.
     const leftToTheApp = new Set<number>([
       CloseCode.SLOW_CONSUMER,
       CloseCode.DUPLICATE_CLIENT_ID,
       CloseCode.RATE_LIMITED,
+      CloseCode.CODE_NO_VERIFIER,
+      CloseCode.CODE_BUSY,
     ]);
+    const said = /isRetryableClose\(\)[^;]*; ([^;]*?) are left to the\s+application/.exec(protocol);
+    expect(said).not.toBeNull();
     for (const code of [...Object.values(CloseCode), 1006]) {
       const row = new RegExp(`^\\|\\s*${code}\\s*\\|.*\\|\\s*([^|]+?)\\s*\\|$`, 'm').exec(protocol);
       expect([code, row !== null]).toEqual([code, true]);

@@ -65,6 +65,26 @@ const WORDS: CloseWording<CloseText> = {
     title: 'Connection lost',
     detail: 'The chat relay could not be reached. Check your connection and reload.',
   },
+  [CloseMeaning.WRONG_CODE]: {
+    title: 'Wrong code',
+    detail: 'The code did not match. Check it with the person who gave it to you.',
+  },
+  [CloseMeaning.ROOM_LOCKED]: {
+    title: 'Code used up',
+    detail: 'Too many wrong codes were tried, so this room was closed. Ask for a new code.',
+  },
+  [CloseMeaning.NO_VERIFIER]: {
+    title: 'Nobody there yet',
+    detail: 'Nobody who knows the code is in the room. Try again in a moment.',
+  },
+  [CloseMeaning.CODE_TIMEOUT]: {
+    title: 'Code not confirmed',
+    detail: 'The other side did not confirm the code in time. Try again.',
+  },
+  [CloseMeaning.CODE_BUSY]: {
+    title: 'Room busy',
+    detail: 'Someone else is trying a code right now. Try again in a moment.',
+  },
   [CloseMeaning.UNKNOWN]: { title: 'Disconnected', detail: 'The connection ended.' },
 };
 

@@ -40,6 +40,16 @@ export const CloseMeaning = {
   INVALID_PAYLOAD: 'invalid-payload',
   /** 1001/1006/1011/1012/1013: the relay could not be reached (retries ran out). */
   UNREACHABLE: 'unreachable',
+  /** 4441: code room: the member checking the code refused it. */
+  WRONG_CODE: 'wrong-code',
+  /** 4442: code room: too many wrong codes, the room is closed for everyone. */
+  ROOM_LOCKED: 'room-locked',
+  /** 4440: code room: nobody who knows the code is there (yet, or any more). */
+  NO_VERIFIER: 'no-verifier',
+  /** 4443: code room: the code was not confirmed in time. */
+  CODE_TIMEOUT: 'code-timeout',
+  /** 4444: code room: other attempts are under way. */
+  CODE_BUSY: 'code-busy',
   /** A code not in docs/protocol.md. */
   UNKNOWN: 'unknown',
 } as const;
@@ -80,6 +90,16 @@ export function closeMeaning(code: number | undefined): CloseMeaning {
       return CloseMeaning.MESSAGE_TOO_BIG;
     case CloseCode.INVALID_PAYLOAD:
       return CloseMeaning.INVALID_PAYLOAD;
+    case CloseCode.WRONG_CODE:
+      return CloseMeaning.WRONG_CODE;
+    case CloseCode.CODE_ROOM_LOCKED:
+      return CloseMeaning.ROOM_LOCKED;
+    case CloseCode.CODE_NO_VERIFIER:
+      return CloseMeaning.NO_VERIFIER;
+    case CloseCode.CODE_TIMEOUT:
+      return CloseMeaning.CODE_TIMEOUT;
+    case CloseCode.CODE_BUSY:
+      return CloseMeaning.CODE_BUSY;
     case CloseCode.GOING_AWAY:
     case CloseCode.INTERNAL_ERROR:
     case CloseCode.SERVICE_RESTART:
@@ -91,12 +111,13 @@ export function closeMeaning(code: number | undefined): CloseMeaning {
   }
 }
 
-/** The room itself is gone (closed, expired, destroyed, or never there): drop it from view. */
+/** The room itself is gone (closed, expired, destroyed, locked, never there): drop it from view. */
 export function roomIsGone(meaning: CloseMeaning): boolean {
   return (
     meaning === CloseMeaning.ROOM_CLOSED ||
     meaning === CloseMeaning.ROOM_EXPIRED ||
     meaning === CloseMeaning.ROOM_DESTROYED ||
+    meaning === CloseMeaning.ROOM_LOCKED ||
     meaning === CloseMeaning.ROOM_NOT_FOUND
   );
 }

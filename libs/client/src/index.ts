@@ -26,3 +26,4 @@ export {
   TypingRoster,
   type TypingTimers,
 } from './typing';
+export * from './code-room';

@@ -9,6 +9,8 @@ import WebSocket, { WebSocketServer } from 'ws';
 
 export interface CapturedFrame {
   readonly direction: 'to-relay' | 'from-relay';
+  /** The connection's query string (`?roomId=…&clientId=…`), to tell connections apart. */
+  readonly query: string;
   readonly binary: boolean;
   readonly data: Buffer;
 }
@@ -31,12 +33,12 @@ export class CaptureProxy {
         for (const [data, binary] of early.splice(0)) relay.send(data, { binary });
       });
       client.on('message', (data: Buffer, binary) => {
-        this.frames.push({ direction: 'to-relay', binary, data });
+        this.frames.push({ direction: 'to-relay', query, binary, data });
         if (relay.readyState === WebSocket.OPEN) relay.send(data, { binary });
         else early.push([data, binary]);
       });
       relay.on('message', (data: Buffer, binary) => {
-        this.frames.push({ direction: 'from-relay', binary, data });
+        this.frames.push({ direction: 'from-relay', query, binary, data });
         if (client.readyState === WebSocket.OPEN) client.send(data, { binary });
       });
       const closeCode = (code: number) => (code === 1005 || code === 1006 ? 1000 : code);

@@ -124,7 +124,7 @@ export class FakeRelay {
     const sockets = this.rooms.get(socket.roomId);
     if (!sockets?.includes(socket)) return;
     const decoded = decodeClientFrame(data);
-    if (!decoded.ok) return;
+    if (!decoded.ok || decoded.frame.type === 'code-verdict') return;
     const payload = data.subarray(decoded.frame.payloadOffset);
     this.seen.push(payload);
     if (decoded.frame.type === 'send') {

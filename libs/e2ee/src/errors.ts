@@ -24,6 +24,10 @@ export const E2eeErrorCode = {
   NOT_READY: 'not_ready',
   CLOSED: 'closed',
   UNSUPPORTED_PLATFORM: 'unsupported_platform',
+  /** A code-room PAKE did not confirm: the other side used another code (or the run was tampered with). */
+  WRONG_CODE: 'wrong_code',
+  /** A code could not be read: unknown word, missing nameplate, too few words. */
+  INVALID_CODE: 'invalid_code',
 } as const;
 export type E2eeErrorCode = (typeof E2eeErrorCode)[keyof typeof E2eeErrorCode];
 
@@ -138,5 +142,24 @@ export class UnsupportedPlatformError extends E2eeError {
   constructor(message: string) {
     super(E2eeErrorCode.UNSUPPORTED_PLATFORM, message);
     this.name = 'UnsupportedPlatformError';
+  }
+}
+
+/**
+ * The code-room PAKE failed its key confirmation: the two sides did not use the same code. A relay
+ * that alters a PAKE message causes the same failure; the two cannot be told apart, by design.
+ */
+export class WrongCodeError extends E2eeError {
+  constructor(message = 'wrong code') {
+    super(E2eeErrorCode.WRONG_CODE, message);
+    this.name = 'WrongCodeError';
+  }
+}
+
+/** Typed input that is not a code: names what is wrong (never echoes the code). */
+export class InvalidCodeError extends E2eeError {
+  constructor(message: string) {
+    super(E2eeErrorCode.INVALID_CODE, message);
+    this.name = 'InvalidCodeError';
   }
 }

@@ -54,3 +54,30 @@ export {
 } from './primitives';
 export { getSubtle, randomBytes } from './platform';
 export { toHex, fromHex, concat, bytesEqual, type Bytes } from './bytes';
+export {
+  CodePakeInitiator,
+  CodePakeResponder,
+  type CodePakeOptions,
+  type PakeIdentity,
+  type PakeOutcome,
+} from './pake/code-pake';
+export {
+  PakeKind,
+  PakeAbortReason,
+  PAKE_MESSAGE_BYTES,
+  decodePakeMessage,
+  encodeAbort,
+  isPakePayload,
+  type PakeMessage,
+} from './pake/pake-messages';
+export {
+  type Code,
+  DEFAULT_CODE_WORDS,
+  MIN_CODE_WORDS,
+  MAX_CODE_WORDS,
+  generateCodeWords,
+  makeCode,
+  parseCode,
+  resolveWord,
+} from './code/code';
+export { CODE_WORDLIST, CODE_WORDLIST_SHA256 } from './code/wordlist';

@@ -1,3 +1,4 @@
+import { CodeClientFrameType } from './code-frames';
 import { CLIENT_ID_PATTERN } from './limits';
 import { asciiDecode } from './text';
 
@@ -11,6 +12,7 @@ import { asciiDecode } from './text';
  *
  *   SEND     0x01 | payload…                       broadcast to every other member
  *   SEND_TO  0x02 | n:u8 | recipient:n bytes | payload…   unicast to one member
+ *   CODE_ACCEPT / CODE_REJECT  0x08 / 0x09 | n:u8 | guestId   code rooms (code-frames.ts)
  *
  * The relay never looks past the header: the payload is opaque ciphertext.
  */
@@ -22,7 +24,9 @@ export type ClientFrameType = (typeof ClientFrameType)[keyof typeof ClientFrameT
 
 export type ClientFrame =
   | { readonly type: 'send'; readonly payloadOffset: number }
-  | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number };
+  | { readonly type: 'send-to'; readonly to: string; readonly payloadOffset: number }
+  /** A code-room verdict on a guest (code-frames.ts). */
+  | { readonly type: 'code-verdict'; readonly accept: boolean; readonly guest: string };
 
 export type DecodeResult<T> =
   { readonly ok: true; readonly frame: T } | { readonly ok: false; readonly error: string };
@@ -66,6 +70,17 @@ export function decodeClientFrame(data: Uint8Array): DecodeResult<ClientFrame> {
       const to = asciiDecode(data, 2, 2 + n);
       if (!CLIENT_ID_PATTERN.test(to)) return { ok: false, error: 'invalid SEND_TO recipient' };
       return { ok: true, frame: { type: 'send-to', to, payloadOffset: 2 + n } };
+    }
+    case CodeClientFrameType.CODE_ACCEPT:
+    case CodeClientFrameType.CODE_REJECT: {
+      const n = data[1];
+      if (n === undefined || n === 0 || data.byteLength !== 2 + n) {
+        return { ok: false, error: 'invalid code verdict' };
+      }
+      const guest = asciiDecode(data, 2, 2 + n);
+      if (!CLIENT_ID_PATTERN.test(guest)) return { ok: false, error: 'invalid code verdict' };
+      const accept = data[0] === CodeClientFrameType.CODE_ACCEPT;
+      return { ok: true, frame: { type: 'code-verdict', accept, guest } };
     }
     default:
       return { ok: false, error: 'unknown frame type' };

@@ -49,6 +49,17 @@ export const CloseCode = {
   ROOM_FULL: 4410,
   /** The connection sent frames or bytes faster than the configured rate. */
   RATE_LIMITED: 4429,
+
+  /** Code room: nobody who knows the code is in the room (yet, or any more). Retry later. */
+  CODE_NO_VERIFIER: 4440,
+  /** Code room: the member who ran the PAKE with you refused it — the code is wrong. */
+  WRONG_CODE: 4441,
+  /** Code room: too many wrong codes; the room is closed for everyone. */
+  CODE_ROOM_LOCKED: 4442,
+  /** Code room: your attempt was not confirmed within CODE_ATTEMPT_TIMEOUT_MS. */
+  CODE_TIMEOUT: 4443,
+  /** Code room: as many attempts are under way as the room has left. Retry shortly. */
+  CODE_BUSY: 4444,
 } as const;
 
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];

@@ -3,11 +3,12 @@ import { RoomClosedReason, roomClosedCode, roomClosedCodeOf } from './room-close
 import { decodeServerFrame, encodeRoomClosed } from './server-frame';
 
 describe('ROOM_CLOSED reasons', () => {
-  it('map to the 40xx close that follows the frame, through the wire and back', () => {
+  it('map to the close that follows the frame, through the wire and back', () => {
     const expected: Record<RoomClosedReason, number> = {
       closed: CloseCode.ROOM_CLOSED,
       expired: CloseCode.ROOM_EXPIRED,
       destroyed: CloseCode.ROOM_DESTROYED,
+      locked: CloseCode.CODE_ROOM_LOCKED,
     };
     for (const reason of Object.values(RoomClosedReason)) {
       expect(roomClosedCode(reason)).toBe(expected[reason]);

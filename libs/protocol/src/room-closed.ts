@@ -13,6 +13,8 @@ export const RoomClosedReason = {
   EXPIRED: 'expired',
   /** A third participant tried to join a support room. */
   DESTROYED: 'destroyed',
+  /** A code room spent its CODE_MAX_FAILED_ATTEMPTS (too many wrong codes). */
+  LOCKED: 'locked',
 } as const;
 export type RoomClosedReason = (typeof RoomClosedReason)[keyof typeof RoomClosedReason];
 
@@ -24,6 +26,8 @@ export function roomClosedCode(reason: RoomClosedReason): CloseCode {
       return CloseCode.ROOM_EXPIRED;
     case RoomClosedReason.DESTROYED:
       return CloseCode.ROOM_DESTROYED;
+    case RoomClosedReason.LOCKED:
+      return CloseCode.CODE_ROOM_LOCKED;
   }
 }
 

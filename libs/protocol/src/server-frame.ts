@@ -1,3 +1,4 @@
+import { type CodeServerFrame, decodeCodeServerFrame, isCodeServerFrameType } from './code-frames';
 import { CLIENT_ID_PATTERN } from './limits';
 import { asciiDecode, utf8Decode, utf8Encode } from './text';
 import type { DecodeResult } from './client-frame';
@@ -12,6 +13,7 @@ import type { DecodeResult } from './client-frame';
  *   LEFT        0x84 | n:u8 | clientId:n bytes
  *   ERROR       0x85 | JSON {code, message}           (non-fatal; the connection stays open)
  *   ROOM_CLOSED 0x86 | JSON {reason}                  (followed by a 4000-range close)
+ *   CODE_*      0x90–0x93                             code rooms (code-frames.ts)
  *
  * The sender id in MESSAGE is stamped by the relay from the authenticated connection; a client
  * cannot choose it.
@@ -36,7 +38,8 @@ export const MessageFlag = {
 
 export const PROTOCOL_VERSION = 1;
 
-export type RoomMode = 'p2p' | 'support';
+/** p2p and support rooms are seed 000's; code rooms are seed 001's (code-room.ts). */
+export type RoomMode = 'p2p' | 'support' | 'code';
 
 export interface Welcome {
   readonly v: number;
@@ -51,6 +54,10 @@ export interface Welcome {
 export const FrameErrorCode = {
   MALFORMED_FRAME: 'malformed_frame',
   UNKNOWN_RECIPIENT: 'unknown_recipient',
+  /** A code-room guest not yet admitted may only SEND_TO its verifier. */
+  NOT_ADMITTED: 'not_admitted',
+  /** A code verdict from someone who is not that guest's verifier, or for no pending guest. */
+  NOT_VERIFIER: 'not_verifier',
 } as const;
 export type FrameErrorCode = (typeof FrameErrorCode)[keyof typeof FrameErrorCode];
 
@@ -66,7 +73,8 @@ export type ServerFrame =
   | { readonly type: 'joined'; readonly clientId: string }
   | { readonly type: 'left'; readonly clientId: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string }
-  | { readonly type: 'room-closed'; readonly reason: string };
+  | { readonly type: 'room-closed'; readonly reason: string }
+  | CodeServerFrame;
 
 /**
  * The MESSAGE header for one sender: the relay builds it once per connection and per flag set,
@@ -160,8 +168,15 @@ export function decodeServerFrame(data: Uint8Array): DecodeResult<ServerFrame> {
       }
       return { ok: true, frame: { type: 'room-closed', reason: body.reason } };
     }
-    default:
+    default: {
+      if (isCodeServerFrameType(data[0]!)) {
+        const frame = decodeCodeServerFrame(data[0]!, readJson(data));
+        return frame === undefined
+          ? { ok: false, error: 'invalid code frame' }
+          : { ok: true, frame };
+      }
       return { ok: false, error: 'unknown frame type' };
+    }
   }
 }
 
@@ -215,7 +230,7 @@ function isWelcome(value: unknown): value is Welcome {
     typeof value.v === 'number' &&
     typeof value.clientId === 'string' &&
     CLIENT_ID_PATTERN.test(value.clientId) &&
-    (value.mode === 'p2p' || value.mode === 'support') &&
+    (value.mode === 'p2p' || value.mode === 'support' || value.mode === 'code') &&
     typeof value.maxParticipants === 'number' &&
     Array.isArray(value.members) &&
     value.members.every((m) => typeof m === 'string' && CLIENT_ID_PATTERN.test(m))

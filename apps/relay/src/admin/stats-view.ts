@@ -24,6 +24,7 @@ export function podStats(
       total: all.length,
       p2p: all.filter((r) => r.mode === 'p2p').length,
       support: all.filter((r) => r.mode === 'support').length,
+      code: all.filter((r) => r.mode === 'code').length,
       created: stats.roomsCreated,
       closed: stats.roomsClosed,
       max: config.limits.maxRooms,

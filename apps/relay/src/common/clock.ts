@@ -5,7 +5,7 @@ export interface Timer {
 
 /**
  * The wall clock and timers, behind a class so services can be tested with a fake
- * (`apps/relay/test/support/fake-clock.ts` moves time by hand). Every timer of the relay's
+ * (`FakeClock` in `apps/relay/test/support/fakes.ts` moves time by hand). Every timer of the relay's
  * services goes through here. Timers are unref'd: the listeners keep the process alive, a
  * pending timer never does (so a stopped relay exits without waiting for one).
  */

@@ -26,6 +26,14 @@ export enum RelayErrorCode {
   OwnerUnreachable = 'owner_unreachable',
   Draining = 'draining',
   Internal = 'internal_error',
+  /** Code room: no member who knows the code is present to run the PAKE with a guest. */
+  CodeNoVerifier = 'code_no_verifier',
+  /** Code room: attempts under way already use up what the room has left. */
+  CodeBusy = 'code_busy',
+  /** No free nameplate after a bounded search: the nameplate space is (nearly) full. */
+  NameplatesExhausted = 'nameplates_exhausted',
+  /** Cluster mode: the directory, which hands out nameplates cluster-wide, is down. */
+  DirectoryUnavailable = 'directory_unavailable',
 }
 
 export class RelayError extends Error {
@@ -61,6 +69,8 @@ export function toHttpStatus(code: RelayErrorCode): number {
     case RelayErrorCode.RoomFull:
     case RelayErrorCode.RoomDestroyed:
     case RelayErrorCode.DuplicateClientId:
+    case RelayErrorCode.CodeNoVerifier:
+    case RelayErrorCode.CodeBusy:
       return 409;
     case RelayErrorCode.PayloadTooLarge:
       return 413;
@@ -74,6 +84,8 @@ export function toHttpStatus(code: RelayErrorCode): number {
     case RelayErrorCode.ServerFull:
     case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.Draining:
+    case RelayErrorCode.NameplatesExhausted:
+    case RelayErrorCode.DirectoryUnavailable:
       return 503;
     default:
       return assertUnreachable(code);
@@ -107,7 +119,13 @@ export function toWsClose(code: RelayErrorCode): CloseCode {
     case RelayErrorCode.ServerFull:
     case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.TurnstileUnavailable:
+    case RelayErrorCode.NameplatesExhausted:
+    case RelayErrorCode.DirectoryUnavailable:
       return CloseCode.TRY_AGAIN_LATER;
+    case RelayErrorCode.CodeNoVerifier:
+      return CloseCode.CODE_NO_VERIFIER;
+    case RelayErrorCode.CodeBusy:
+      return CloseCode.CODE_BUSY;
     case RelayErrorCode.Draining:
       return CloseCode.SERVICE_RESTART;
     case RelayErrorCode.Internal:

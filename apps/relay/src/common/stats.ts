@@ -21,6 +21,9 @@ export class RelayStats {
   httpRateLimited = 0;
   wsConnectRateLimited = 0;
   malformedFrames = 0;
+  /** Code-room attempts by outcome (accepted, wrong_code, timeout, abandoned, verifier_left). */
+  readonly codeAttempts = new Map<string, number>();
+  codeAttemptsRateLimited = 0;
   /** WebSocket closes sent by the relay, by close code. */
   readonly closesByCode = new Map<number, number>();
   /** Time to hand a frame to its room; observed only while `timeFanout` is set (METRICS=1). */

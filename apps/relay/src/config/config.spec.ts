@@ -55,6 +55,10 @@ const EVERY_VARIABLE: Record<
     (c) => [...(c.http.corsOrigins as Set<string>)],
     ['https://a.example'],
   ],
+  CODE_MAX_FAILED_ATTEMPTS: ['5', (c) => c.codeRooms.maxFailedAttempts, 5],
+  CODE_ATTEMPT_TIMEOUT_MS: ['9000', (c) => c.codeRooms.attemptTimeoutMs, 9000],
+  CODE_NAMEPLATE_MAX: ['500', (c) => c.codeRooms.nameplateMax, 500],
+  RATE_LIMIT_CODE_ATTEMPTS_MAX: ['6', (c) => c.rateLimit.codeAttemptsMax, 6],
   REDIS_URL: [
     'redis://redis:6380',
     (c) => [c.cluster.enabled, c.cluster.redisUrl],

@@ -1,4 +1,5 @@
 import {
+  MAX_NAMEPLATE,
   DEFAULT_MAX_FRAME_BYTES,
   DEFAULT_MAX_PARTICIPANTS,
   MAX_PARTICIPANTS_LIMIT,
@@ -70,6 +71,16 @@ export interface RelayConfig {
     readonly wsConnectMax: number;
     /** ...and at once from a quiet address: a whole room (re)connecting behind one NAT or Tor. */
     readonly wsConnectBurst: number;
+    /** Code-room guest attempts (joins without a token) per IP per window (0 = off). */
+    readonly codeAttemptsMax: number;
+  };
+  readonly codeRooms: {
+    /** CODE_MAX_FAILED_ATTEMPTS: attempts a code room tolerates that end other than accepted. */
+    readonly maxFailedAttempts: number;
+    /** CODE_ATTEMPT_TIMEOUT_MS: how long a guest's verifier has to accept it. */
+    readonly attemptTimeoutMs: number;
+    /** CODE_NAMEPLATE_MAX: nameplates are handed out from 1 to this. */
+    readonly nameplateMax: number;
   };
   readonly turnstile: {
     readonly enabled: boolean;
@@ -116,7 +127,7 @@ export type ConfigResult =
 
 /**
  * Every variable the relay reads, with its default, in the order docs/operations.md lists them
- * (its three tables: seed 000, Nullroom, cluster). apps/relay/test/docs.spec.ts checks both.
+ * (its tables: seed 000, Nullroom, code rooms, cluster). apps/relay/test/docs.spec.ts checks both.
  */
 export const CONFIG_DEFAULTS = {
   // Seed 000 (the contract: same names, same defaults).
@@ -157,6 +168,11 @@ export const CONFIG_DEFAULTS = {
   ADMIN_UI_DIR: '',
   WIDGET_DIR: '',
   CORS_ORIGINS: '*',
+  // Code rooms.
+  CODE_MAX_FAILED_ATTEMPTS: '3',
+  CODE_ATTEMPT_TIMEOUT_MS: '15000',
+  CODE_NAMEPLATE_MAX: '9999',
+  RATE_LIMIT_CODE_ATTEMPTS_MAX: '10',
   // Cluster.
   REDIS_URL: '',
   REDIS_KEY_PREFIX: 'nullroom:',
@@ -325,6 +341,12 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       roomsMax: int('RATE_LIMIT_ROOMS_MAX', 0, 10_000_000),
       wsConnectMax: int('RATE_LIMIT_WS_CONNECT_MAX', 0, 10_000_000),
       wsConnectBurst: int('RATE_LIMIT_WS_CONNECT_BURST', 1, 10_000_000),
+      codeAttemptsMax: int('RATE_LIMIT_CODE_ATTEMPTS_MAX', 0, 10_000_000),
+    },
+    codeRooms: {
+      maxFailedAttempts: int('CODE_MAX_FAILED_ATTEMPTS', 1, 100),
+      attemptTimeoutMs: int('CODE_ATTEMPT_TIMEOUT_MS', 1000, 600_000),
+      nameplateMax: int('CODE_NAMEPLATE_MAX', 9, MAX_NAMEPLATE),
     },
     turnstile: {
       enabled: turnstileEnabled,

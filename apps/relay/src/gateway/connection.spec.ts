@@ -5,7 +5,7 @@ import {
   FrameErrorCode,
   type ServerFrame,
 } from '@nullroom/protocol';
-import { FakeClock } from '../../test/support/fake-clock';
+import { FakeClock } from '../../test/support/fakes';
 import { FakeSocket } from '../../test/support/fake-socket';
 import { RelayStats } from '../common/stats';
 import { Room } from '../rooms/room';
@@ -111,7 +111,7 @@ describe('Connection', () => {
     a.c.onMessage(Buffer.from(encodeSend(Uint8Array.of(2))), true, clock.now());
     expect(slow.ws.sent).toHaveLength(1);
     expect(slow.ws.terminated).toBe(false);
-    await clock.advance(CLOSE_TIMEOUT_MS);
+    await clock.elapse(CLOSE_TIMEOUT_MS);
     expect(slow.ws.terminated).toBe(true);
     expect(gone).toEqual(['slow']);
   });
@@ -120,7 +120,7 @@ describe('Connection', () => {
     const a = member('alice');
     a.c.end(CloseCode.ROOM_CLOSED, 'room closed');
     a.ws.peerClose();
-    await clock.advance(CLOSE_TIMEOUT_MS);
+    await clock.elapse(CLOSE_TIMEOUT_MS);
     expect(a.ws.terminated).toBe(false);
   });
 });

@@ -23,6 +23,14 @@ export interface ConnectionLimits {
 /** How long a closing socket may take to flush and answer our close frame before it is cut. */
 export const CLOSE_TIMEOUT_MS = 5000;
 
+/** A code-room verdict (CODE_ACCEPT / CODE_REJECT) read from this member: code-rooms/ decides. */
+export type CodeVerdictHandler = (
+  from: Connection,
+  room: Room,
+  guestId: string,
+  accept: boolean,
+) => void;
+
 /**
  * One member's socket: the per-frame hot path lives here, in plain code. The MESSAGE headers
  * carrying this member's id are built once, at join; each inbound frame is decoded once, the
@@ -30,6 +38,8 @@ export const CLOSE_TIMEOUT_MS = 5000;
  */
 export class Connection implements Member {
   alive = true;
+  /** Set while a code-room guest proves the code: it may only SEND_TO its verifier. */
+  onlyTo: string | undefined = undefined;
   private room: Room | undefined;
   private closing = false;
   private readonly frames: TokenBucket;
@@ -46,6 +56,7 @@ export class Connection implements Member {
     private readonly clock: Clock,
     /** Called once when the relay or the peer ends this connection. */
     private readonly onGone: (connection: Connection, room: Room | undefined) => void,
+    private readonly onCodeVerdict?: CodeVerdictHandler,
   ) {
     const now = clock.now();
     // Bursts: two seconds' worth, and never less than one maximum-size frame.
@@ -123,6 +134,7 @@ export class Connection implements Member {
     }
     room.lastActivityAt = now;
     if (!isBinary) {
+      if (this.onlyTo !== undefined) return this.notAdmitted();
       this.fanout(room, concat(this.textHeader, data, 0));
       return;
     }
@@ -134,9 +146,17 @@ export class Connection implements Member {
     }
     const frame = decoded.frame;
     if (frame.type === 'send') {
+      if (this.onlyTo !== undefined) return this.notAdmitted();
       this.fanout(room, concat(this.binaryHeader, data, frame.payloadOffset));
       return;
     }
+    if (frame.type === 'code-verdict') {
+      // Verdicts are rare control frames (one per guest), never on the per-message path.
+      if (this.onlyTo !== undefined) return this.notAdmitted();
+      this.onCodeVerdict?.(this, room, frame.guest, frame.accept);
+      return;
+    }
+    if (this.onlyTo !== undefined && frame.to !== this.onlyTo) return this.notAdmitted();
     const target = room.get(frame.to);
     if (target === undefined) {
       this.deliver(
@@ -145,6 +165,17 @@ export class Connection implements Member {
       return;
     }
     target.deliver(concat(this.directHeader, data, frame.payloadOffset));
+  }
+
+  private notAdmitted(): void {
+    this.deliver(
+      Buffer.from(
+        encodeError(
+          FrameErrorCode.NOT_ADMITTED,
+          'prove the code first: SEND_TO your verifier only',
+        ),
+      ),
+    );
   }
 
   /** One frame to the room; timed for nullroom_fanout_duration_seconds while metrics are on. */

@@ -1,8 +1,10 @@
 import { type IncomingMessage } from 'node:http';
 import { CloseCode, decodeRestartReason } from '@nullroom/protocol';
-import { FakeClock } from '../../test/support/fake-clock';
+import { FakeClock } from '../../test/support/fakes';
 import { FakeSocket } from '../../test/support/fake-socket';
 import { AddressBuckets } from '../abuse/address-buckets';
+import { WindowLimiter } from '../abuse/window-limiter';
+import { type CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { AppLogger } from '../common/logger';
 import { RelayStats } from '../common/stats';
 import { loadConfig, type RelayConfig } from '../config/config';
@@ -57,9 +59,11 @@ describe('RelayGateway', () => {
         cfg.rateLimit.windowMs,
         cfg.rateLimit.wsConnectBurst,
       ),
+      new WindowLimiter(cfg.rateLimit.windowMs),
       ownership,
       new ClusterAuth('gateway-secret-0123456789abcdef'),
       metrics,
+      {} as CodeRoomsService,
     );
     gateway.afterInit();
   }
@@ -117,14 +121,14 @@ describe('RelayGateway', () => {
     build({}, true);
     route = { kind: 'unavailable' };
     const ws = connect({ roomId: '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', clientId: 'a' });
-    await clock.advance(0);
+    await clock.elapse(0);
     expect(ws.closedWith).toEqual({
       code: CloseCode.TRY_AGAIN_LATER,
       reason: 'room owner unreachable, try again',
     });
     route = { kind: 'missing' };
     const gone = connect({ roomId: '2a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', clientId: 'b' });
-    await clock.advance(0);
+    await clock.elapse(0);
     expect(gone.closedWith?.code).toBe(CloseCode.ROOM_NOT_FOUND);
   });
 
@@ -132,10 +136,10 @@ describe('RelayGateway', () => {
     build({}, true);
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
     const bob = connect({ roomId: room.id, clientId: 'bob', joinToken: joinToken });
-    await clock.advance(0);
+    await clock.elapse(0);
     const alice = connect({ roomId: room.id, clientId: 'alice', joinToken: joinToken });
     alice.message('early');
-    await clock.advance(0);
+    await clock.elapse(0);
     expect(bob.frames().filter((f) => f.type === 'message')).toHaveLength(1);
   });
 
@@ -160,9 +164,9 @@ describe('RelayGateway', () => {
     const { room, joinToken } = rooms.create({ mode: 'p2p' });
     const live = connect({ roomId: room.id, clientId: 'a', joinToken: joinToken });
     const dead = connect({ roomId: room.id, clientId: 'b', joinToken: joinToken });
-    await clock.advance(1000);
+    await clock.elapse(1000);
     live.pong();
-    await clock.advance(1000);
+    await clock.elapse(1000);
     expect(dead.terminated).toBe(true);
     expect(live.terminated).toBe(false);
     expect(room.has('b')).toBe(false);
@@ -177,7 +181,7 @@ describe('RelayGateway', () => {
     expect([quick.closedWith?.code, stuck.closedWith?.code]).toEqual([1012, 1012]);
     quick.peerClose();
     const waiting = gateway.waitForClosed(200);
-    await clock.advance(250);
+    await clock.elapse(250);
     await waiting;
     expect(stuck.terminated).toBe(true);
     expect(gateway.size).toBe(0);

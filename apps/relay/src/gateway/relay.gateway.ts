@@ -3,9 +3,11 @@ import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
-import { CloseCode, isValidClientId, isValidRoomId } from '@nullroom/protocol';
+import { CloseCode, isCodeRoomId, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
 import { AddressBuckets } from '../abuse/address-buckets';
+import { WindowLimiter } from '../abuse/window-limiter';
+import { CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception';
@@ -51,9 +53,11 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(Clock) private readonly clock: Clock,
     @Inject(AppLogger) private readonly logger: AppLogger,
     @Inject(AddressBuckets) private readonly connectLimiter: AddressBuckets,
+    @Inject(WindowLimiter) private readonly limiter: WindowLimiter,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
+    @Inject(CodeRoomsService) private readonly codeRooms: CodeRoomsService,
   ) {}
 
   afterInit(): void {
@@ -171,7 +175,18 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
     this.checkCapacity();
-    return this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    const params = this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
+    // A tokenless join of a code room is a guess at its code: limited per address here, on the
+    // pod the client reached (the owner may only see a forwarded connection).
+    if (
+      isCodeRoomId(params.roomId) &&
+      params.tokenHash === undefined &&
+      this.limiter.hit('code', address, this.config.rateLimit.codeAttemptsMax, now) > 0
+    ) {
+      this.stats.codeAttemptsRateLimited++;
+      throw new RelayError(RelayErrorCode.RateLimited, 'too many code attempts');
+    }
+    return params;
   }
 
   /** Draining, or at MAX_CONNECTIONS (members here plus sockets this pod forwards elsewhere). */
@@ -193,7 +208,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     if (!isValidClientId(clientId)) {
       throw new RelayError(RelayErrorCode.InvalidRequest, 'clientId: missing or invalid');
     }
-    const joinToken = query.get('joinToken') ?? undefined;
+    // An empty token is no token (a code-room guest's URL may carry `joinToken=`).
+    const joinToken = query.get('joinToken') || undefined;
     const apiKey = query.get('apiKey') ?? undefined;
     return {
       roomId,
@@ -224,6 +240,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       (conn, room) => {
         if (room !== undefined) this.rooms.leave(room, conn);
       },
+      (from, room, guestId, accept) => this.codeRooms.verdict(room, from, guestId, accept),
     );
     const room = this.rooms.join(params.roomId, connection, {
       ...(params.tokenHash === undefined ? {} : { tokenHash: params.tokenHash }),

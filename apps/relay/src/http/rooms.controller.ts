@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { MIN_PARTICIPANTS, isValidRoomId, type RoomMode } from '@nullroom/protocol';
+import { NameplateAllocator } from '../code-rooms/nameplate-allocator';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { ClusterViews } from '../ownership/cluster-views';
@@ -25,6 +26,7 @@ export class RoomsController {
     @Inject(TurnstileService) private readonly turnstile: TurnstileService,
     @Inject(ClusterViews) private readonly views: ClusterViews,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
+    @Inject(NameplateAllocator) private readonly nameplates: NameplateAllocator,
   ) {}
 
   @Post()
@@ -35,6 +37,7 @@ export class RoomsController {
     maxParticipants: number;
     joinToken?: string;
     visitorToken?: string;
+    nameplate?: string;
   }> {
     this.requireApiKey(req);
     const body = parseCreateBody(req.body);
@@ -42,6 +45,18 @@ export class RoomsController {
     await this.turnstile.verify(
       body.turnstileToken ?? (typeof header === 'string' ? header : undefined),
     );
+    if (body.mode === 'code') {
+      // The nameplate is the public half of the code; the words are chosen by the client and
+      // never sent here (docs/protocol.md "Code rooms").
+      const { room, joinToken } = await this.nameplates.create(body.maxParticipants);
+      return {
+        roomId: room.id,
+        mode: room.mode,
+        maxParticipants: room.maxParticipants,
+        joinToken,
+        nameplate: room.code!.nameplate,
+      };
+    }
     const { room, joinToken } = this.rooms.create(body);
     // The room is in the directory before its id is handed out: a join through any pod, an
     // instant later, finds it.
@@ -131,8 +146,8 @@ export function parseCreateBody(body: unknown): CreateRoomBody {
   }
   const { mode, maxParticipants, turnstileToken } = body as Record<string, unknown>;
   const cfToken = (body as Record<string, unknown>)['cf-turnstile-response'];
-  if (mode !== undefined && mode !== 'p2p' && mode !== 'support') {
-    throw new RelayError(RelayErrorCode.InvalidRequest, 'mode: must be "p2p" or "support"');
+  if (mode !== undefined && mode !== 'p2p' && mode !== 'support' && mode !== 'code') {
+    throw new RelayError(RelayErrorCode.InvalidRequest, 'mode: must be "p2p", "support" or "code"');
   }
   if (
     maxParticipants !== undefined &&

@@ -1,4 +1,4 @@
-import { FakeClock } from '../../test/support/fake-clock';
+import { FakeClock } from '../../test/support/fakes';
 import { AppLogger } from '../common/logger';
 import { type RelayGateway } from '../gateway/relay.gateway';
 import { type OwnershipService } from '../ownership/ownership.service';
@@ -56,7 +56,7 @@ describe('DrainService', () => {
     drain.onDrained(() => Promise.resolve(void steps.push('hook')));
     const done = drain.drain();
     expect(drain.draining).toBe(true);
-    await clock.advance(3000 + 50 + 100);
+    await clock.elapse(3000 + 50 + 100);
     await done;
     expect(steps).toEqual([
       '0 rooms.stopAccepting(true)',
@@ -79,7 +79,7 @@ describe('DrainService', () => {
     const drain = new DrainService(CONFIG, rooms, gateway, ownership, clock, new AppLogger(false));
     const done = drain.drain();
     await drain.drain();
-    await clock.advance(3100);
+    await clock.elapse(3100);
     await done;
     expect(
       steps.filter((s) => s.includes('ownership.handOver') || s.includes('releaseAll')),

@@ -37,7 +37,7 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
           cluster,
           limits: config.limits,
           roomsByMode: () => {
-            const counts = { p2p: 0, support: 0 };
+            const counts = { p2p: 0, support: 0, code: 0 };
             for (const room of rooms.list()) counts[room.mode]++;
             return counts;
           },

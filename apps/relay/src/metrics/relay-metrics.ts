@@ -24,10 +24,24 @@ export interface MetricsSources {
   draining(): boolean;
 }
 
-export const ROOM_MODES: readonly RoomMode[] = ['p2p', 'support'];
+export const ROOM_MODES: readonly RoomMode[] = ['p2p', 'support', 'code'];
 /** Pre-created series, so dashboards and alerts see zeroes rather than nothing. */
-export const ROOM_CLOSE_REASONS = ['closed', 'expired', 'destroyed', 'empty', 'drained'] as const;
-export const RATE_LIMIT_KINDS = ['http', 'ws_connect', 'ws_frames'] as const;
+export const ROOM_CLOSE_REASONS = [
+  'closed',
+  'expired',
+  'destroyed',
+  'empty',
+  'drained',
+  'locked',
+] as const;
+export const RATE_LIMIT_KINDS = ['http', 'ws_connect', 'ws_frames', 'code_attempts'] as const;
+export const CODE_ATTEMPT_OUTCOMES = [
+  'accepted',
+  'wrong_code',
+  'timeout',
+  'abandoned',
+  'verifier_left',
+] as const;
 
 /**
  * Every Nullroom metric, on its own prom-client registry. The relay's hot path only bumps plain
@@ -90,7 +104,7 @@ export class RelayMetrics {
     mirror('nullroom_rooms_created_total', 'Rooms created on this pod.', () => stats.roomsCreated);
     mirrorLabelled(
       'nullroom_rooms_closed_total',
-      'Rooms ended on this pod, by reason: closed (API), expired (idle), destroyed (third support join), empty (last member left), drained.',
+      'Rooms ended on this pod, by reason: closed (API), expired (idle), destroyed (third support join), empty (last member left), drained, locked (code room: too many wrong codes).',
       'reason',
       () => {
         const reasons = new Map<string, number>(ROOM_CLOSE_REASONS.map((r) => [r, 0]));
@@ -135,13 +149,20 @@ export class RelayMetrics {
     );
     mirrorLabelled(
       'nullroom_rate_limited_total',
-      'Requests refused by a rate limit: http (429), ws_connect (close 4429 at the upgrade), ws_frames (member over its frame or byte rate, close 4429).',
+      'Requests refused by a rate limit: http (429), ws_connect (close 4429 at the upgrade), ws_frames (member over its frame or byte rate, close 4429), code_attempts (code-room guests per address, close 4429).',
       'kind',
       () => [
         ['http', stats.httpRateLimited],
         ['ws_connect', stats.wsConnectRateLimited],
         ['ws_frames', stats.rateLimitedDisconnects],
+        ['code_attempts', stats.codeAttemptsRateLimited],
       ],
+    );
+    mirrorLabelled(
+      'nullroom_code_attempts_total',
+      'Code-room guest attempts, by outcome: accepted (a member confirmed the PAKE), wrong_code, timeout, abandoned (guest left), verifier_left. All but accepted count toward CODE_MAX_FAILED_ATTEMPTS.',
+      'outcome',
+      () => CODE_ATTEMPT_OUTCOMES.map((o) => [o, stats.codeAttempts.get(o) ?? 0]),
     );
     mirrorLabelled(
       'nullroom_ws_closes_total',

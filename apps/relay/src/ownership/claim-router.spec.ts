@@ -1,5 +1,5 @@
 import { FakeCluster, type FakePod } from '../../test/support/fake-cluster';
-import { settle } from '../../test/support/fake-clock';
+import { settle } from '../../test/support/fakes';
 
 /**
  * Claim races, slow owners, dead owners and lost answers, with the relay's own ownership classes
@@ -30,7 +30,7 @@ describe('ClaimRouter', () => {
     const created = await a.createRoom();
     a.pause();
     const attempt = b.join(created.room.id, 'x', created.joinToken);
-    await cluster.clock.advance(1500);
+    await cluster.clock.elapse(1500);
     expect((await attempt).outcome).toBe('unavailable');
     a.resume();
     await settle();
@@ -60,9 +60,9 @@ describe('ClaimRouter', () => {
     expect(a.holds(room.id)).toBe(false);
     const viaA = a.join(room.id, 'y', joinToken);
     await settle();
-    await cluster.clock.advance(10); // pod-b denies it for now; pod-a will ask again
+    await cluster.clock.elapse(10); // pod-b denies it for now; pod-a will ask again
     wire.release();
-    await cluster.clock.advance(30);
+    await cluster.clock.elapse(30);
     expect(await viaB).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     expect(await viaA).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     expect(holders(room.id)).toEqual(['pod-b']);
@@ -92,10 +92,10 @@ describe('ClaimRouter', () => {
   it('a slow owner is not taken over: joins elsewhere are told to retry, then forwarded (fault 2)', async () => {
     const { room, joinToken } = await a.createRoom();
     const member = await a.join(room.id, 'm', joinToken);
-    await cluster.clock.advance(100); // the standby copy is sent
+    await cluster.clock.elapse(100); // the standby copy is sent
     a.pause();
     const attempt = b.join(room.id, 'late', joinToken);
-    await cluster.clock.advance(1500); // CLUSTER_REQUEST_TIMEOUT_MS
+    await cluster.clock.elapse(1500); // CLUSTER_REQUEST_TIMEOUT_MS
     expect((await attempt).outcome).toBe('unavailable');
     expect(b.metrics.claims.error).toBe(1);
     expect(b.metrics.claims.recovered).toBe(0);
@@ -106,7 +106,7 @@ describe('ClaimRouter', () => {
     expect(retry).toMatchObject({ outcome: 'joined', on: 'pod-a' });
     expect(member.member.ended).toBeUndefined();
     // Nothing split: refreshes find nothing to evict.
-    await cluster.clock.advance(2000);
+    await cluster.clock.elapse(2000);
     expect(holders(room.id)).toEqual(['pod-a']);
     expect(member.member.ended).toBeUndefined();
   });
@@ -114,11 +114,11 @@ describe('ClaimRouter', () => {
   it('an owner gone from the directory is taken over from its standby, which must name it', async () => {
     const { room, joinToken } = await a.createRoom();
     await a.join(room.id, 'm', joinToken);
-    await cluster.clock.advance(100);
+    await cluster.clock.elapse(100);
     a.kill();
     // Refused connections alone decide nothing: its pod entry still lives.
     expect((await b.join(room.id, 'x', joinToken)).outcome).toBe('unavailable');
-    await cluster.clock.advance(3100); // DIRECTORY_TTL_MS: the entry expires
+    await cluster.clock.elapse(3100); // DIRECTORY_TTL_MS: the entry expires
     const again = await b.join(room.id, 'x', joinToken);
     expect(again).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     expect(b.metrics.claims.recovered).toBe(1);
@@ -134,7 +134,7 @@ describe('ClaimRouter', () => {
 
   it('a lost answer nobody retries: the room comes back to its owner by the next refreshes', async () => {
     const { room, joinToken } = await roomInLimbo();
-    await cluster.clock.advance(4000); // past 2 × CLUSTER_REQUEST_TIMEOUT_MS, a few refreshes
+    await cluster.clock.elapse(4000); // past 2 × CLUSTER_REQUEST_TIMEOUT_MS, a few refreshes
     expect(holders(room.id)).toEqual(['pod-a']);
     expect(await c.join(room.id, 'y', joinToken)).toMatchObject({ outcome: 'joined' });
   });
@@ -144,7 +144,7 @@ describe('ClaimRouter', () => {
     // pod-b denies having it; once pod-b can no longer be holding an answer (a request timeout)
     // and the directory still names pod-a, the room never left.
     const back = a.join(room.id, 'y', joinToken);
-    await cluster.clock.advance(1600);
+    await cluster.clock.elapse(1600);
     expect(await back).toMatchObject({ outcome: 'joined', on: 'pod-a' });
     expect(holders(room.id)).toEqual(['pod-a']);
   });
@@ -165,7 +165,7 @@ describe('ClaimRouter', () => {
     expect(await b.join(room.id, 'x', joinToken)).toMatchObject({ outcome: 'joined', on: 'pod-a' });
     a.pause();
     const attempt = c.join(room.id, 'y', joinToken);
-    await cluster.clock.advance(1500);
+    await cluster.clock.elapse(1500);
     expect((await attempt).outcome).toBe('unavailable');
     a.resume();
     // A room nobody has is still "not found" when every pod answered.
@@ -178,14 +178,14 @@ describe('ClaimRouter', () => {
     cluster.redis.down();
     expect(await b.join(room.id, 'x', joinToken)).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     cluster.redis.up();
-    await cluster.clock.advance(600);
+    await cluster.clock.elapse(600);
     expect(await cluster.redis.lookup(b.ownership.router['keys'].of(room.id))).toBe('pod-b');
   });
 
   it('a restarted owner (same name, new boot) lost its rooms: its standby copy is taken', async () => {
     const { room, joinToken } = await a.createRoom();
     await a.join(room.id, 'm', joinToken);
-    await cluster.clock.advance(100);
+    await cluster.clock.elapse(100);
     a.kill();
     const reborn = await cluster.addPod('pod-a');
     expect(reborn.holds(room.id)).toBe(false);
@@ -196,7 +196,7 @@ describe('ClaimRouter', () => {
   it('a room that ended stays ended: its standby copy is dropped, nothing resurrects it', async () => {
     const { room, joinToken } = await a.createRoom();
     const m = await a.join(room.id, 'm', joinToken);
-    await cluster.clock.advance(100);
+    await cluster.clock.elapse(100);
     a.rooms.closeWith(room.id, { byKey: true });
     expect(m.member.ended?.code).toBe(4000);
     await settle();

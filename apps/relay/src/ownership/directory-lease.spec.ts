@@ -1,6 +1,6 @@
 import { CloseCode } from '@nullroom/protocol';
 import { FakeCluster, type FakePod } from '../../test/support/fake-cluster';
-import { settle } from '../../test/support/fake-clock';
+import { settle } from '../../test/support/fakes';
 
 describe('DirectoryLease', () => {
   let cluster: FakeCluster;
@@ -22,7 +22,7 @@ describe('DirectoryLease', () => {
   it('registers at start, and again the moment the directory is back, not at the next tick', async () => {
     expect(await livePods()).toEqual(['pod-a', 'pod-b']);
     a.directory.down();
-    await cluster.clock.advance(3500); // its pod entry expires (DIRECTORY_TTL_MS 3000)
+    await cluster.clock.elapse(3500); // its pod entry expires (DIRECTORY_TTL_MS 3000)
     expect(await livePods()).toEqual(['pod-b']);
     a.directory.up();
     await settle();
@@ -32,7 +32,7 @@ describe('DirectoryLease', () => {
   it('keeps every local room leased with one batched refresh, and releases an ended room at once', async () => {
     const one = await a.createRoom();
     const two = await a.createRoom();
-    await cluster.clock.advance(10_000); // many TTLs: only the refreshes keep them
+    await cluster.clock.elapse(10_000); // many TTLs: only the refreshes keep them
     expect(await cluster.memory.lookup(key(a, one.room.id))).toBe('pod-a');
     a.rooms.closeWith(two.room.id, { byKey: true });
     await settle();
@@ -44,18 +44,18 @@ describe('DirectoryLease', () => {
     const kept = await a.createRoom();
     const inTaken = await a.join(taken.room.id, 'm1', taken.joinToken);
     const inKept = await a.join(kept.room.id, 'm2', kept.joinToken);
-    await cluster.clock.advance(100); // standbys on pod-b
+    await cluster.clock.elapse(100); // standbys on pod-b
     // Cut off from the directory and from its peers (frozen), past its TTL.
     a.directory.down();
     a.pause();
-    await cluster.clock.advance(3500);
+    await cluster.clock.elapse(3500);
     // pod-b finds pod-a gone and continues `taken` from its standby for a new member.
     const late = await b.join(taken.room.id, 'late', taken.joinToken);
     expect(late).toMatchObject({ outcome: 'joined', on: 'pod-b' });
     // pod-a is back: its next refresh fences it.
     a.resume();
     a.directory.up();
-    await cluster.clock.advance(600);
+    await cluster.clock.elapse(600);
     expect(a.holds(taken.room.id)).toBe(false);
     expect(inTaken.member.ended?.code).toBe(CloseCode.SERVICE_RESTART);
     expect(a.holds(kept.room.id)).toBe(true);
@@ -66,10 +66,10 @@ describe('DirectoryLease', () => {
   it('after a stall, a join for a local room waits for a renewal and follows a lost room', async () => {
     const r = await a.createRoom();
     await a.join(r.room.id, 'm', r.joinToken);
-    await cluster.clock.advance(100);
+    await cluster.clock.elapse(100);
     a.directory.down();
     a.pause();
-    await cluster.clock.advance(3500);
+    await cluster.clock.elapse(3500);
     await b.join(r.room.id, 'late', r.joinToken); // pod-b took it over
     a.resume();
     a.directory.up();
@@ -84,7 +84,7 @@ describe('DirectoryLease', () => {
     const refreshing = a.ownership.lease.refresh();
     await a.ownership.releaseAll();
     await refreshing;
-    await cluster.clock.advance(2000);
+    await cluster.clock.elapse(2000);
     expect(await livePods()).toEqual(['pod-b']);
     expect(await cluster.memory.lookup(key(a, r.room.id))).toBeUndefined();
   });

@@ -41,7 +41,7 @@ describe('DrainHandover', () => {
     expect(a.metrics.handovers.adopted).toBe(3);
     // Long after pod-a is gone (far past any fixed handoff window), members come back.
     a.kill();
-    await cluster.clock.advance(60_000);
+    await cluster.clock.elapse(60_000);
     for (const { room, joinToken } of rooms) {
       expect(await c.join(room.id, 'late', joinToken)).toMatchObject({ outcome: 'joined' });
     }
@@ -74,9 +74,9 @@ describe('DrainHandover', () => {
     a.rooms.stopAccepting(true);
     const wire = cluster.network.holdAnswers('adopt', successor.address);
     const handover = a.ownership.handOver(5000);
-    await cluster.clock.advance(0);
+    await cluster.clock.elapse(0);
     const join = other.join(room.id, 'x', joinToken);
-    await cluster.clock.advance(0);
+    await cluster.clock.elapse(0);
     wire.release();
     await handover;
     expect(await join).toMatchObject({ outcome: 'joined', on: other.name });

@@ -154,7 +154,8 @@ export class InternalServer {
       }
       case 'rooms': {
         const mode = url.searchParams.get('mode');
-        const rooms = this.handlers.rooms(mode === 'p2p' || mode === 'support' ? mode : undefined);
+        const known = mode === 'p2p' || mode === 'support' || mode === 'code';
+        const rooms = this.handlers.rooms(known ? mode : undefined);
         return [200, { rooms }];
       }
       case 'room': {

@@ -136,6 +136,10 @@ export class OwnershipService {
       this.lease.claimCreated(room.id);
       if (config.enabled) this.standbys.schedule();
     });
+    // A code room's failure count is part of its shape: its standby must not lag behind it.
+    rooms.on('reshaped', () => {
+      if (config.enabled) this.standbys.schedule();
+    });
     rooms.on('ended', (room, reason) => {
       this.lease.release(room.id);
       // An ended room must not come back from its standby: tell the standby pod now. A room left

@@ -342,7 +342,8 @@ export function decodeTakeRequest(body: unknown): { readonly owner: string } | u
 export function decodeRoomView(value: unknown): RoomView | undefined {
   if (!isObject(value)) return undefined;
   const { roomId, mode, participants, maxParticipants, createdAt, lastActivityAt } = value;
-  if (!isValidRoomId(roomId) || (mode !== 'p2p' && mode !== 'support')) return undefined;
+  if (!isValidRoomId(roomId) || (mode !== 'p2p' && mode !== 'support' && mode !== 'code'))
+    return undefined;
   if (!Number.isInteger(participants) || !Number.isInteger(maxParticipants)) return undefined;
   if (typeof createdAt !== 'string' || typeof lastActivityAt !== 'string') return undefined;
   return {

@@ -59,7 +59,7 @@ describe('StandbyReplicator', () => {
     const [a] = pods as [FakePod];
     const { room } = await a.createRoom();
     expect(holderOf(room.id)).toBeUndefined();
-    await cluster.clock.advance(60);
+    await cluster.clock.elapse(60);
     expect(holderOf(room.id)).toBe(standbyPodFor(room.id, ['pod-b', 'pod-c']));
   });
 
@@ -67,10 +67,10 @@ describe('StandbyReplicator', () => {
     const [a] = pods as [FakePod];
     const ended = await a.createRoom();
     const drained = await a.createRoom();
-    await cluster.clock.advance(60);
+    await cluster.clock.elapse(60);
     a.rooms.closeWith(ended.room.id, { byKey: true });
     a.rooms.end(drained.room, 'drained');
-    await cluster.clock.advance(0);
+    await cluster.clock.elapse(0);
     expect(holderOf(ended.room.id)).toBeUndefined();
     expect(holderOf(drained.room.id)).toBeDefined();
   });
@@ -78,7 +78,7 @@ describe('StandbyReplicator', () => {
   it('finds a copy on whichever pod holds it', async () => {
     const [a, b] = pods as [FakePod, FakePod];
     const { room } = await a.createRoom();
-    await cluster.clock.advance(60);
+    await cluster.clock.elapse(60);
     const found = await b.ownership.standbys.find(room.id);
     expect(found?.info.owner).toBe('pod-a');
     const unknown = await b.ownership.standbys.find('9a1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d');

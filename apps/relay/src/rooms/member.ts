@@ -8,4 +8,9 @@ export interface Member {
   deliver(frame: Buffer): void;
   /** Relay-initiated close with a documented code; idempotent. */
   end(code: number, reason: string): void;
+  /**
+   * Set while this member is a code-room guest proving the code: it may then only SEND_TO this
+   * member (its verifier); anything else is answered with ERROR `not_admitted`.
+   */
+  onlyTo?: string | undefined;
 }

@@ -1,4 +1,5 @@
 import { type RoomMode } from '@nullroom/protocol';
+import { type CodeAttempts } from '../code-rooms/code-attempts';
 import { type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 
@@ -7,6 +8,16 @@ export class Room {
   private readonly byId = new Map<string, Member>();
   /** Rebuilt on join/leave (rare) so the per-frame loop is a plain array walk. */
   private fanout: readonly Member[] = [];
+  /** Code-room guests still proving the code: in the room, but outside the fan-out. */
+  private readonly guests = new Set<Member>();
+  /** Code rooms only: nameplate and attempt counting (code-rooms/). */
+  code: CodeAttempts | undefined;
+  /**
+   * Code rooms: hashes of the member tokens minted for guests the PAKE admitted (each guest gets
+   * its own, in CODE_ADMITTED, to rejoin as a member). The room's own token is only ever a hash
+   * here, so it can't be handed out; these are accepted like it (join-credentials.ts).
+   */
+  readonly memberTokenHashes = new Set<JoinTokenHash>();
   lastActivityAt: number;
   closed = false;
   /**
@@ -30,10 +41,12 @@ export class Room {
     this.lastActivityAt = createdAt;
   }
 
+  /** Everyone connected, guests included (capacity, emptiness). */
   get size(): number {
-    return this.fanout.length;
+    return this.byId.size;
   }
 
+  /** Admitted members, in join order (WELCOME lists these). */
   get memberIds(): string[] {
     return this.fanout.map((m) => m.clientId);
   }
@@ -46,17 +59,29 @@ export class Room {
     return this.byId.get(clientId);
   }
 
-  add(member: Member): void {
+  /** `admitted: false` keeps a code-room guest out of the fan-out until `admit`. */
+  add(member: Member, admitted = true): void {
     this.heldUntil = 0;
     this.byId.set(member.clientId, member);
+    if (admitted) this.fanout = [...this.fanout, member];
+    else this.guests.add(member);
+  }
+
+  /** A guest becomes a member: it receives the room's broadcasts from now on. */
+  admit(member: Member): void {
+    if (!this.guests.delete(member)) return;
     this.fanout = [...this.fanout, member];
+  }
+
+  isGuest(member: Member): boolean {
+    return this.guests.has(member);
   }
 
   /** Returns false when the member was not (or no longer) in the room. */
   remove(member: Member): boolean {
     if (this.byId.get(member.clientId) !== member) return false;
     this.byId.delete(member.clientId);
-    this.fanout = this.fanout.filter((m) => m !== member);
+    if (!this.guests.delete(member)) this.fanout = this.fanout.filter((m) => m !== member);
     return true;
   }
 
@@ -76,5 +101,10 @@ export class Room {
 
   members(): readonly Member[] {
     return this.fanout;
+  }
+
+  /** Admitted members and guests: whom a room's end must reach. */
+  everyone(): Member[] {
+    return [...this.byId.values()];
   }
 }

@@ -1,11 +1,14 @@
 import { CloseCode } from '@nullroom/protocol';
-import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
-import { RelayError, RelayErrorCode } from '../common/relay.exception';
+import { RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
-import { loadConfig, type RelayConfig } from '../config/config';
+import {
+  FakeClock,
+  RecordingMember,
+  refusalOf as code,
+  testConfig,
+} from '../../test/support/fakes';
 import { hashJoinToken } from './join-token';
-import { FakeMember } from '../../test/support/fake-member';
 import { type JoinCredentials, RoomsService } from './rooms.service';
 
 /** What the gateway hands over for a client presenting `joinToken` (and no API key). */
@@ -15,39 +18,13 @@ const creds = (joinToken: string | undefined): JoinCredentials => ({
 });
 const NONE: JoinCredentials = { apiKeyOk: false };
 
-class FakeClock extends Clock {
-  t = 1_000_000;
-  override now(): number {
-    return this.t;
-  }
-  override setInterval(): { cancel(): void } {
-    return { cancel: () => undefined };
-  }
-}
-
-function config(env: Record<string, string> = {}): RelayConfig {
-  const result = loadConfig(env);
-  if (!result.ok) throw new Error(result.errors.join());
-  return result.config;
-}
-
-function code(fn: () => unknown): RelayErrorCode | undefined {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RelayError) return error.code;
-    throw error;
-  }
-  return undefined;
-}
-
 describe('RoomsService', () => {
   let clock: FakeClock;
   let service: RoomsService;
   beforeEach(() => {
     clock = new FakeClock();
     service = new RoomsService(
-      config({ MAX_ROOMS: '3', ROOM_MAX_IDLE_MS: '1000' }),
+      testConfig({ MAX_ROOMS: '3', ROOM_MAX_IDLE_MS: '1000' }),
       clock,
       new RelayStats(),
       new AppLogger(false),
@@ -75,24 +52,24 @@ describe('RoomsService', () => {
 
   it('authenticates before revealing room state', () => {
     const { room, joinToken } = service.create({ mode: 'p2p', maxParticipants: 2 });
-    service.join(room.id, new FakeMember('a'), creds(joinToken));
-    service.join(room.id, new FakeMember('b'), creds(joinToken));
+    service.join(room.id, new RecordingMember('a'), creds(joinToken));
+    service.join(room.id, new RecordingMember('b'), creds(joinToken));
     // Full and duplicate, but without the token the answer is only "forbidden".
-    expect(code(() => service.join(room.id, new FakeMember('a'), NONE))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), NONE))).toBe(
       RelayErrorCode.Forbidden,
     );
-    expect(code(() => service.join(room.id, new FakeMember('a'), creds(joinToken)))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.DuplicateClientId,
     );
-    expect(code(() => service.join(room.id, new FakeMember('c'), creds(joinToken)))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('c'), creds(joinToken)))).toBe(
       RelayErrorCode.RoomFull,
     );
   });
 
   it('sends WELCOME to the joiner and JOINED/LEFT to the others', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
-    const a = new FakeMember('a');
-    const b = new FakeMember('b');
+    const a = new RecordingMember('a');
+    const b = new RecordingMember('b');
     service.join(room.id, a, creds(joinToken));
     service.join(room.id, b, creds(joinToken));
     expect(b.frames[0]).toMatchObject({ type: 'welcome', members: ['a'] });
@@ -105,11 +82,11 @@ describe('RoomsService', () => {
 
   it('destroys a support room on a third join, closing both members with 4002', () => {
     const { room } = service.create({ mode: 'support' });
-    const a = new FakeMember('a');
-    const b = new FakeMember('b');
+    const a = new RecordingMember('a');
+    const b = new RecordingMember('b');
     service.join(room.id, a, NONE);
     service.join(room.id, b, NONE);
-    expect(code(() => service.join(room.id, new FakeMember('c'), NONE))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('c'), NONE))).toBe(
       RelayErrorCode.RoomDestroyed,
     );
     expect(a.ended?.code).toBe(CloseCode.ROOM_DESTROYED);
@@ -120,7 +97,7 @@ describe('RoomsService', () => {
   it('expires rooms idle for ROOM_MAX_IDLE_MS, and activity postpones it', () => {
     const idle = service.create({ mode: 'p2p' }).room;
     const busy = service.create({ mode: 'p2p' });
-    const m = new FakeMember('m');
+    const m = new RecordingMember('m');
     service.join(busy.room.id, m, creds(busy.joinToken));
     clock.t += 800;
     busy.room.lastActivityAt = clock.t;
@@ -192,7 +169,7 @@ describe('RoomsService', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     service.stopAccepting();
     expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.Draining);
-    expect(code(() => service.join(room.id, new FakeMember('a'), creds(joinToken)))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.Draining,
     );
   });

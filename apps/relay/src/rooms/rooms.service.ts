@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   CloseCode,
+  DEFAULT_CODE_ROOM_PARTICIPANTS,
   SUPPORT_ROOM_PARTICIPANTS,
   encodeJoined,
   encodeLeft,
@@ -11,13 +12,20 @@ import {
   roomClosedCode,
   type RoomMode,
 } from '@nullroom/protocol';
+import { CodeAttempts } from '../code-rooms/code-attempts';
+import { type CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { REROUTE_JITTER_MS, restartReason } from '../common/restart-reason';
 import { type RelayStats } from '../common/stats';
-import { checkJoinCredentials, checkRoomToken, type JoinCredentials } from './join-credentials';
+import {
+  checkJoinCredentials,
+  checkRoomToken,
+  isCodeGuest,
+  type JoinCredentials,
+} from './join-credentials';
 import { hashJoinToken, newJoinToken, type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 import { Room } from './room';
@@ -28,6 +36,8 @@ export { type RoomHandoff } from './room-handoff';
 export interface CreateRoomInput {
   readonly mode: RoomMode;
   readonly maxParticipants?: number;
+  /** Code rooms only: the nameplate, and the room id derived from it (NameplateAllocator). */
+  readonly nameplate?: { readonly nameplate: string; readonly roomId: string };
 }
 
 export type { JoinCredentials } from './join-credentials';
@@ -45,8 +55,9 @@ export interface RoomView {
 }
 
 /**
- * Why a room ended. The first three reach the members as a ROOM_CLOSED reason and its close code
- * (libs/protocol room-closed.ts); an emptied or drained room has nobody left to tell.
+ * Why a room ended. The first four (closed, expired, destroyed, locked) reach the members as a
+ * ROOM_CLOSED reason and its close code (libs/protocol room-closed.ts); an emptied or drained
+ * room has nobody left to tell.
  */
 export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 
@@ -54,6 +65,8 @@ export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
 export interface RoomEvents {
   created: (room: Room) => void;
   ended: (room: Room, reason: RoomEndReason) => void;
+  /** The room's shape changed after creation (a code room counted a failed attempt). */
+  reshaped: (room: Room) => void;
 }
 
 /**
@@ -69,7 +82,9 @@ export class RoomsService {
   private readonly listeners: { [E in keyof RoomEvents]: Array<RoomEvents[E]> } = {
     created: [],
     ended: [],
+    reshaped: [],
   };
+  private codeRooms: CodeRoomsService | undefined;
 
   constructor(
     private readonly config: RelayConfig,
@@ -90,6 +105,11 @@ export class RoomsService {
   stop(): void {
     this.sweeper?.cancel();
     this.sweeper = undefined;
+  }
+
+  /** Code rooms' admission and counting (set once at boot; without it code rooms refuse guests). */
+  useCodeRooms(codeRooms: CodeRoomsService): void {
+    this.codeRooms = codeRooms;
   }
 
   on<E extends keyof RoomEvents>(event: E, listener: RoomEvents[E]): void {
@@ -140,7 +160,11 @@ export class RoomsService {
       }
       maxParticipants = SUPPORT_ROOM_PARTICIPANTS;
     } else {
-      maxParticipants = input.maxParticipants ?? defaultMaxParticipants;
+      maxParticipants =
+        input.maxParticipants ??
+        (input.mode === 'code'
+          ? Math.min(DEFAULT_CODE_ROOM_PARTICIPANTS, maxParticipantsLimit)
+          : defaultMaxParticipants);
       if (maxParticipants > maxParticipantsLimit) {
         throw new RelayError(
           RelayErrorCode.InvalidRequest,
@@ -148,17 +172,23 @@ export class RoomsService {
         );
       }
     }
+    if ((input.mode === 'code') !== (input.nameplate !== undefined)) {
+      throw new RangeError('nameplate: required for code rooms, and only for them');
+    }
+    const id = input.nameplate?.roomId ?? randomUUID();
+    if (this.rooms.has(id)) throw new RangeError('nameplate: its room exists on this pod');
     // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
-    // lets a visitor in where REQUIRE_WS_API_KEY=1. Either way the room's one secret, of which
-    // the room keeps only the hash.
+    // lets a visitor in where REQUIRE_WS_API_KEY=1; code: the members' token. The room's one
+    // secret, of which it keeps only the hash.
     const joinToken = newJoinToken();
     const room = new Room(
-      randomUUID(),
+      id,
       input.mode,
       maxParticipants,
       hashJoinToken(joinToken),
       this.clock.now(),
     );
+    if (input.nameplate !== undefined) room.code = new CodeAttempts(input.nameplate.nameplate);
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
     for (const listener of this.listeners.created) listener(room);
@@ -194,6 +224,10 @@ export class RoomsService {
       handoff.tokenHash,
       handoff.createdAt,
     );
+    if (handoff.mode === 'code' && handoff.code !== undefined) {
+      room.code = new CodeAttempts(handoff.code.nameplate, handoff.code.failedAttempts);
+    }
+    for (const hash of handoff.memberTokenHashes ?? []) room.memberTokenHashes.add(hash);
     const now = this.clock.now();
     room.lastActivityAt = forJoin ? Math.max(handoff.lastActivityAt, now) : handoff.lastActivityAt;
     if (forJoin) room.heldUntil = now + RoomsService.ADOPT_HOLD_MS;
@@ -226,6 +260,12 @@ export class RoomsService {
     return this.shapeOf(room);
   }
 
+  /** Tells the cluster layer a room's shape changed, so its standby copy is renewed soon. */
+  reshaped(room: Room): void {
+    if (room.closed) return;
+    for (const listener of this.listeners.reshaped) listener(room);
+  }
+
   /** A room's shape: what moves on a claim and what a standby pod keeps. */
   shapeOf(room: Room): RoomHandoff {
     return {
@@ -235,6 +275,12 @@ export class RoomsService {
       ...(room.tokenHash === undefined ? {} : { tokenHash: room.tokenHash }),
       createdAt: room.createdAt,
       lastActivityAt: room.lastActivityAt,
+      ...(room.code === undefined
+        ? {}
+        : { code: { nameplate: room.code.nameplate, failedAttempts: room.code.failed } }),
+      ...(room.memberTokenHashes.size === 0
+        ? {}
+        : { memberTokenHashes: [...room.memberTokenHashes] }),
     };
   }
 
@@ -272,6 +318,9 @@ export class RoomsService {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
     checkJoinCredentials(room, credentials, this.config.auth.requireWsApiKey);
+    // A code room takes members with its token, and guests without one: they must prove the
+    // code to a member before they are let into the room (code-rooms/).
+    const guest = room.mode === 'code' && isCodeGuest(credentials);
     if (room.has(member.clientId)) {
       throw new RelayError(
         RelayErrorCode.DuplicateClientId,
@@ -287,8 +336,14 @@ export class RoomsService {
     if (room.size >= room.maxParticipants) {
       throw new RelayError(RelayErrorCode.RoomFull, 'room is full');
     }
+    let verifier: Member | undefined;
+    if (guest) {
+      if (this.codeRooms === undefined)
+        throw new RelayError(RelayErrorCode.CodeNoVerifier, 'code rooms are not available');
+      verifier = this.codeRooms.screenGuest(room);
+    }
     const others = room.memberIds;
-    room.add(member);
+    room.add(member, !guest);
     room.lastActivityAt = this.clock.now();
     member.deliver(
       Buffer.from(
@@ -301,14 +356,19 @@ export class RoomsService {
         }),
       ),
     );
-    room.broadcast(member, Buffer.from(encodeJoined(member.clientId)));
+    if (verifier !== undefined) this.codeRooms!.startAttempt(room, member, verifier);
+    else room.broadcast(member, Buffer.from(encodeJoined(member.clientId)));
     return room;
   }
 
   /** Called when a member's socket closes, for whatever reason. */
   leave(room: Room, member: Member): void {
+    const wasGuest = room.isGuest(member);
     if (!room.remove(member)) return;
     room.lastActivityAt = this.clock.now();
+    if (room.closed) return;
+    // A guest that leaves counts as a failed attempt, and may close the room (locked).
+    this.codeRooms?.memberLeft(room, member, wasGuest);
     if (room.closed) return;
     if (room.size === 0) {
       // Seed 000: "When the last client leaves, the room is removed from memory." Except while
@@ -316,7 +376,8 @@ export class RoomsService {
       if (!this.holdEmpty) this.end(room, 'empty');
       return;
     }
-    room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
+    // Members never saw a guest that was not admitted (no JOINED), so no LEFT either.
+    if (!wasGuest) room.broadcast(undefined, Buffer.from(encodeLeft(member.clientId)));
   }
 
   /** Ends a room: tells members why, closes them with the matching code, forgets the room. */
@@ -325,11 +386,12 @@ export class RoomsService {
     room.closed = true;
     this.rooms.delete(room.id);
     this.stats.roomClosed(reason);
+    this.codeRooms?.roomEnded(room);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
     const code = roomClosedCode(reason);
     const notice = Buffer.from(encodeRoomClosed(reason));
-    for (const member of [...room.members()]) {
+    for (const member of room.everyone()) {
       member.deliver(notice);
       member.end(code, `room ${reason}`);
     }
@@ -353,7 +415,8 @@ export class RoomsService {
     if (room.closed) return;
     room.closed = true;
     this.rooms.delete(room.id);
-    for (const member of [...room.members()]) {
+    this.codeRooms?.roomEnded(room);
+    for (const member of room.everyone()) {
       member.end(CloseCode.SERVICE_RESTART, restartReason(REROUTE_JITTER_MS));
     }
   }

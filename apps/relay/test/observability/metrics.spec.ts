@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { RelayStats } from '../../src/common/stats';
 import { ClusterMetrics } from '../../src/metrics/cluster-metrics';
 import { methodLabel, templateOfPath } from '../../src/metrics/http-route';
-import { RelayMetrics } from '../../src/metrics/relay-metrics';
+import {
+  CODE_ATTEMPT_OUTCOMES,
+  RelayMetrics,
+  ROOM_CLOSE_REASONS,
+} from '../../src/metrics/relay-metrics';
 import { DirectoryUnavailableError } from '../../src/cluster';
 import { parseSamples } from './support/scrape';
 
@@ -23,7 +27,7 @@ function build() {
       stats,
       cluster,
       limits: { maxRooms: 1000, maxConnections: 0 },
-      roomsByMode: () => ({ p2p: 3, support: 1 }),
+      roomsByMode: () => ({ p2p: 3, support: 1, code: 2 }),
       connections: () => 7,
       draining: () => false,
     },
@@ -44,6 +48,8 @@ describe('metrics', () => {
     stats.fanout.observe(9); // +Inf
     for (let i = 0; i < 4; i++) stats.roomClosed('expired');
     cluster.claim('lost');
+    stats.codeAttempts.set('wrong_code', 2);
+    stats.codeAttemptsRateLimited = 1;
     cluster.forwardOpened('in');
     cluster.directoryOp('lookup', 0.002);
     cluster.directoryOp('claim', 0.004, new DirectoryUnavailableError());
@@ -51,6 +57,11 @@ describe('metrics', () => {
     expect(samples.get('nullroom_frames_received_total')).toBe(5);
     expect(samples.get('nullroom_connections')).toBe(7);
     expect(samples.get('nullroom_rooms{mode="support"}')).toBe(1);
+    expect(samples.get('nullroom_rooms{mode="code"}')).toBe(2);
+    expect(samples.get('nullroom_code_attempts_total{outcome="wrong_code"}')).toBe(2);
+    expect(samples.get('nullroom_code_attempts_total{outcome="accepted"}')).toBe(0);
+    expect(samples.get('nullroom_rate_limited_total{kind="code_attempts"}')).toBe(1);
+    expect(samples.get('nullroom_rooms_closed_total{reason="locked"}')).toBe(0);
     expect(samples.get('nullroom_rooms_closed_total{reason="expired"}')).toBe(4);
     expect(samples.get('nullroom_rooms_closed_total{reason="closed"}')).toBe(0);
     expect(samples.get('nullroom_claims_total{result="won"}')).toBe(2);
@@ -92,8 +103,10 @@ describe('metrics', () => {
       Object.keys(o).filter((k) => typeof (o as Record<string, unknown>)[k] === 'number');
     for (const key of numeric(stats).filter((k) => k !== 'startedAt'))
       (stats as unknown as Record<string, number>)[key] = give(`stats.${key}`);
-    for (const reason of ['closed', 'expired', 'destroyed', 'empty', 'drained'])
+    for (const reason of ROOM_CLOSE_REASONS)
       stats.roomsClosedByReason.set(reason, give(`stats.roomsClosedByReason.${reason}`));
+    for (const outcome of CODE_ATTEMPT_OUTCOMES)
+      stats.codeAttempts.set(outcome, give(`stats.codeAttempts.${outcome}`));
     stats.closesByCode.set(4003, give('stats.closesByCode.4003'));
     for (const group of [
       'claims',

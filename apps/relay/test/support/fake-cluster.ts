@@ -31,10 +31,8 @@ import {
 import { type Room } from '../../src/rooms/room';
 import { type JoinTokenHash, hashJoinToken } from '../../src/rooms/join-token';
 import { type RoomView, RoomsService } from '../../src/rooms/rooms.service';
-import { FakeClock } from './fake-clock';
-import { FakeMember } from './fake-member';
-
-export { FakeMember } from './fake-member';
+import { FakeClock } from './fakes';
+import { RecordingMember } from './fakes';
 
 /**
  * Several relay pods in one test process, with the relay's own classes: RoomsService,
@@ -79,7 +77,7 @@ export class FakeCluster {
   /** Runs every pod's refresh once (and lets what it triggers settle). */
   async refreshAll(): Promise<void> {
     for (const pod of this.pods.values()) if (!pod.dead) await pod.ownership.lease.refresh();
-    await this.clock.advance(0);
+    await this.clock.elapse(0);
   }
 
   stop(): void {
@@ -153,8 +151,12 @@ export class FakePod {
     roomId: string,
     clientId: string,
     joinToken: string,
-  ): Promise<{ outcome: 'joined' | 'missing' | 'unavailable'; on?: string; member: FakeMember }> {
-    const member = new FakeMember(clientId);
+  ): Promise<{
+    outcome: 'joined' | 'missing' | 'unavailable';
+    on?: string;
+    member: RecordingMember;
+  }> {
+    const member = new RecordingMember(clientId);
     const route = await this.ownership.locate(roomId);
     const credentials = { tokenHash: hashJoinToken(joinToken), apiKeyOk: false };
     switch (route.kind) {

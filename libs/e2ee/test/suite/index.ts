@@ -1,6 +1,8 @@
 import { type TestCase } from '../harness';
+import { codeCases } from './code.cases';
 import { codecCases } from './codec.cases';
 import { fileCases } from './files.cases';
+import { pakeCases } from './pake.cases';
 import { propertyCases } from './property.cases';
 import { sessionCases } from './session.cases';
 import { vectorCases } from './vectors.cases';
@@ -12,4 +14,6 @@ export const allCases: readonly TestCase[] = [
   ...fileCases,
   ...codecCases,
   ...propertyCases,
+  ...pakeCases,
+  ...codeCases,
 ];

@@ -21,6 +21,11 @@ const WORDS: CloseWording<string> = {
   [CloseMeaning.MESSAGE_TOO_BIG]: 'Disconnected: a message was larger than the relay allows.',
   [CloseMeaning.INVALID_PAYLOAD]: 'Disconnected: the relay refused malformed data.',
   [CloseMeaning.UNREACHABLE]: 'The relay could not be reached; reconnecting gave up.',
+  [CloseMeaning.WRONG_CODE]: 'Wrong code: the member checking it refused it.',
+  [CloseMeaning.ROOM_LOCKED]: 'The code room was closed after too many wrong codes.',
+  [CloseMeaning.NO_VERIFIER]: 'Nobody who knows the code is in the room. Try again shortly.',
+  [CloseMeaning.CODE_TIMEOUT]: 'The code was not confirmed in time.',
+  [CloseMeaning.CODE_BUSY]: 'Other code attempts are under way. Try again shortly.',
   [CloseMeaning.UNKNOWN]: 'The connection ended.',
 };
 
