@@ -88,7 +88,8 @@ export class OwnershipService {
           this.standbys.keep(room.id);
         },
         unclaimed: (_roomId, shape) => {
-          if (!this.rooms.isAccepting) return;
+          // Never left: it is served here again (unless this pod is draining or full).
+          if (!this.rooms.canAdopt()) return;
           this.rooms.adopt(shape, { forJoin: false });
           this.standbys.schedule();
         },
