@@ -2,25 +2,12 @@
 // CPU and memory from /proc (Linux only; the bench says so and stops elsewhere).
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+// One free-port and one poll-until-ready helper for the whole repository (Node 24 loads the
+// harness's TypeScript directly).
+export { delay, freePort, waitFor } from '../../deploy/local-cluster/cluster.ts';
 
 /** USER_HZ: the unit of utime/stime in /proc/<pid>/stat. 100 on every Linux we run on. */
 const TICKS_PER_SECOND = 100;
-
-export function delay(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-export async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU seconds (user + system) a process used so far, or undefined once it is gone. */
 export function cpuSeconds(pid) {
@@ -162,6 +149,11 @@ export class Child {
     return this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
+  /** The last of its output (waitFor shows it when the child exits early). */
+  get tail() {
+    return this.out;
+  }
+
   async stop(timeoutMs = 10000) {
     if (!this.running) return this.exited;
     this.proc.kill('SIGTERM');
@@ -169,19 +161,5 @@ export class Child {
     const result = await this.exited;
     clearTimeout(timer);
     return result;
-  }
-}
-
-/** Polls `probe` every 50 ms until it returns a value other than undefined. */
-export async function waitFor(what, timeoutMs, probe, child) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child && !child.running) throw new Error(`${what}: ${child.name} exited:\n${child.out}`);
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
-    await delay(50);
   }
 }

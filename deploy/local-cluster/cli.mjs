@@ -81,6 +81,12 @@ async function run(line) {
       case 'restart':
         await cluster.restartPod(arg);
         break;
+      case 'pause':
+        cluster.pausePod(arg);
+        break;
+      case 'resume':
+        cluster.resumePod(arg);
+        break;
       case 'reload':
         await cluster.reloadIngress();
         break;

@@ -129,24 +129,37 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolveDelay) => setTimeout(resolveDelay, ms));
 }
 
-async function waitFor<T>(
+/** A child process `waitFor` watches: it gives up (with the output) if the child exits first. */
+export interface WatchedProcess {
+  readonly name: string;
+  readonly running: boolean;
+  /** The last of its output, for the error message. */
+  readonly tail?: string;
+}
+
+/**
+ * Polls `probe` every 50 ms until it returns something other than undefined (a throw counts as
+ * undefined), for at most `timeoutMs`. The one poll-until-ready helper of the harness, the bench
+ * (bench/lib/proc.mjs) and the tests that start processes.
+ */
+export async function waitFor<T>(
   what: string,
   timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  process?: ManagedProcess,
+  probe: () => T | undefined | Promise<T | undefined>,
+  process?: WatchedProcess,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (process !== undefined && !process.running) {
-      throw new Error(
-        `${what}: ${process.name} exited (${JSON.stringify(process.exitInfo)}) — output:\n${process.tail}`,
-      );
+      throw new Error(`${what}: ${process.name} exited — output:\n${process.tail ?? ''}`);
     }
-    const value = await probe().catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
       throw new Error(
-        `${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail}` : ''}`,
+        `${what}: not ready after ${timeoutMs} ms${process ? ` — output:\n${process.tail ?? ''}` : ''}`,
       );
     }
     await delay(50);
@@ -158,7 +171,11 @@ async function waitFor<T>(
 
 const handedOut = new Set<number>();
 
-/** A free TCP port on 127.0.0.1 (asked from the kernel; never handed out twice by this process). */
+/**
+ * A free TCP port on 127.0.0.1 (asked from the kernel; never handed out twice by this process).
+ * The one free-port helper: the relay's tests (test/support/relay-process.ts) and the bench
+ * (bench/lib/proc.mjs) use this one.
+ */
 export async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const port = await new Promise<number>((resolvePort, reject) => {
@@ -438,10 +455,17 @@ export interface LocalClusterOptions {
   startTimeoutMs?: number;
   /** How long a SIGTERMed pod may drain before SIGKILL. */
   drainTimeoutMs?: number;
+  /**
+   * The internal address a pod publishes (`POD_ADDRESS`), given its name and internal port.
+   * Default `127.0.0.1:<internalPort>`. Tests put a recording proxy in front of a pod this way.
+   */
+  advertise?: (pod: { name: string; internalPort: number }) => string | Promise<string>;
 }
 
 interface PodRecord extends Upstream {
   internalPort: number;
+  /** What the pod publishes in the directory (POD_ADDRESS). */
+  address: string;
   state: PodState;
   process: ManagedProcess | undefined;
   env: Record<string, string>;
@@ -461,8 +485,9 @@ export class LocalCluster {
   readonly dir: string;
   readonly clusterSecret: string;
   readonly redis: RedisServer;
-  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret'>> & {
+  readonly #options: Required<Omit<LocalClusterOptions, 'env' | 'clusterSecret' | 'advertise'>> & {
     env: Record<string, string>;
+    advertise: LocalClusterOptions['advertise'];
   };
   readonly #pods = new Map<string, PodRecord>();
   readonly #ingresses: Ingress[] = [];
@@ -511,6 +536,7 @@ export class LocalCluster {
       echo: options.echo ?? false,
       startTimeoutMs: options.startTimeoutMs ?? 15_000,
       drainTimeoutMs: options.drainTimeoutMs ?? 15_000,
+      advertise: options.advertise,
     };
   }
 
@@ -575,6 +601,18 @@ export class LocalCluster {
     const pod = this.#record(name);
     pod.state = 'killed';
     await pod.process?.stop('SIGKILL', 5000);
+  }
+
+  /**
+   * SIGSTOP: the pod is frozen (a stalled event loop, a stop-the-world pause) but alive: its
+   * sockets stay open and its directory entries live on until their TTL. `resumePod` is SIGCONT.
+   */
+  pausePod(name: string): void {
+    this.#record(name).process?.signalSync('SIGSTOP');
+  }
+
+  resumePod(name: string): void {
+    this.#record(name).process?.signalSync('SIGCONT');
   }
 
   /** Stops the pod if it runs (drain), then starts it again with the same name and ports. */
@@ -652,7 +690,7 @@ export class LocalCluster {
       id: pod.id,
       port: pod.port,
       internalPort: pod.internalPort,
-      address: `127.0.0.1:${pod.internalPort}`,
+      address: pod.address,
       pid: pod.process?.running ? pod.process.pid : undefined,
       state: pod.state,
       url: `http://127.0.0.1:${pod.port}`,
@@ -668,6 +706,7 @@ export class LocalCluster {
       id,
       port,
       internalPort,
+      address: `127.0.0.1:${internalPort}`,
       state: 'starting',
       process: undefined,
       env,
@@ -681,6 +720,9 @@ export class LocalCluster {
   async #startPod(pod: PodRecord): Promise<void> {
     const [command, ...args] = this.#options.podCommand;
     if (command === undefined) throw new RangeError('podCommand: empty');
+    const { advertise } = this.#options;
+    if (advertise !== undefined)
+      pod.address = await advertise({ name: pod.name, internalPort: pod.internalPort });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       LOGGING: this.#options.logging,
@@ -689,7 +731,7 @@ export class LocalCluster {
       PORT: String(pod.port),
       INTERNAL_PORT: String(pod.internalPort),
       POD_NAME: pod.name,
-      POD_ADDRESS: `127.0.0.1:${pod.internalPort}`,
+      POD_ADDRESS: pod.address,
       REDIS_URL: this.redis.url,
       CLUSTER_SECRET: this.clusterSecret,
     };

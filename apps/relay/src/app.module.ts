@@ -63,7 +63,11 @@ export class AppModule {
             config.rateLimit.wsConnectBurst,
           ),
         },
-        { provide: ClusterAuth, useValue: new ClusterAuth(secret) },
+        {
+          provide: ClusterAuth,
+          useFactory: (clock: Clock) => new ClusterAuth(secret, clock),
+          inject: [Clock],
+        },
         { provide: RoomKeyDeriver, useValue: new RoomKeyDeriver(secret) },
         {
           provide: ROOM_DIRECTORY,
@@ -71,7 +75,7 @@ export class AppModule {
             new InstrumentedRoomDirectory(
               cluster.enabled
                 ? RedisRoomDirectory.connect(cluster.redisUrl, {
-                    keyPrefix: cluster.redisKeyPrefix,
+                    keyPrefix: cluster.keyPrefix,
                   })
                 : new MemoryRoomDirectory(),
               metrics,
@@ -134,29 +138,9 @@ export class AppModule {
             rooms: RoomsService,
             peers: PeerClient,
             clock: Clock,
-            stats: RelayStats,
             metrics: ClusterMetrics,
-          ) =>
-            new OwnershipService(
-              cluster,
-              directory,
-              keys,
-              rooms,
-              peers,
-              clock,
-              stats,
-              logger,
-              metrics,
-            ),
-          inject: [
-            ROOM_DIRECTORY,
-            RoomKeyDeriver,
-            RoomsService,
-            PeerClient,
-            Clock,
-            RelayStats,
-            ClusterMetrics,
-          ],
+          ) => new OwnershipService(cluster, directory, keys, rooms, peers, clock, logger, metrics),
+          inject: [ROOM_DIRECTORY, RoomKeyDeriver, RoomsService, PeerClient, Clock, ClusterMetrics],
         },
         {
           provide: ClusterViews,
@@ -168,9 +152,13 @@ export class AppModule {
         RelayGateway,
         {
           provide: DrainService,
-          useFactory: (rooms: RoomsService, gateway: RelayGateway, ownership: OwnershipService) =>
-            new DrainService(config.drain, rooms, gateway, ownership, logger),
-          inject: [RoomsService, RelayGateway, OwnershipService],
+          useFactory: (
+            rooms: RoomsService,
+            gateway: RelayGateway,
+            ownership: OwnershipService,
+            clock: Clock,
+          ) => new DrainService(config.drain, rooms, gateway, ownership, clock, logger),
+          inject: [RoomsService, RelayGateway, OwnershipService, Clock],
         },
       ],
     };

@@ -21,6 +21,7 @@ import { RelayGateway } from './gateway/relay.gateway';
 import { DrainService } from './lifecycle/drain.service';
 import { MetricsService } from './metrics/metrics.service';
 import { ClusterAuth } from './ownership/cluster-auth';
+import { InternalApi } from './ownership/internal-api';
 import { InternalServer } from './ownership/internal-server';
 import { OwnershipService } from './ownership/ownership.service';
 import { RoomsService } from './rooms/rooms.service';
@@ -85,12 +86,13 @@ async function main(): Promise<void> {
   const ownership = app.get(OwnershipService);
   const drain = app.get(DrainService);
   if (cluster.internalPort > 0) {
+    const gateway = app.get(RelayGateway);
     const internal = new InternalServer(
       app.get(ClusterAuth),
-      app.get(RoomsService),
-      ownership,
-      app.get(RelayGateway),
-      () => app.get(AdminController).localStats(),
+      new InternalApi(app.get(RoomsService), ownership, () =>
+        app.get(AdminController).localStats(),
+      ),
+      (ws, join, headers) => gateway.handleForwarded(ws, join, headers),
       config.ws.maxFrameBytes,
     );
     try {

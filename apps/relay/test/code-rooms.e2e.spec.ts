@@ -127,11 +127,13 @@ describe('code rooms on the relay', () => {
     await friend.waitFor((f) => f.type === 'error' && f.code === 'not_verifier');
     host.send(encodeCodeVerdict(true, 'guest'));
     await guest.waitFor(ofType('code-admitted'));
-    expect(guest.frames.find(ofType('code-admitted'))).toEqual({
-      type: 'code-admitted',
-      clientId: 'guest',
-      joinToken: room.joinToken,
-    });
+    // Its own member token to rejoin with (the relay keeps only hashes of tokens, so it can't
+    // hand out the room's): not the host's.
+    const admitted = guest.frames.find(ofType('code-admitted')) as { joinToken?: string };
+    expect(Object.keys(admitted).sort()).toEqual(['clientId', 'joinToken', 'type']);
+    expect(admitted).toMatchObject({ type: 'code-admitted', clientId: 'guest' });
+    expect(admitted.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(admitted.joinToken).not.toBe(room.joinToken);
     await friend.waitFor((f) => f.type === 'joined' && f.clientId === 'guest');
     await friend.waitFor(ofType('code-admitted'));
     // Now a member like the others: broadcasts both ways.

@@ -20,6 +20,13 @@ import { freePort } from './support/relay-process';
 
 const ROOT = join(__dirname, '../../..');
 const API_KEY = 'fresh-clone-api-key-0123456789';
+/** The variables that say how this machine reaches the network: CA bundles and proxies. */
+function machineNetworkEnv(): NodeJS.ProcessEnv {
+  const keep =
+    /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(https?|no)_proxy|(HTTPS?|NO)_PROXY)$/;
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => keep.test(name)));
+}
+
 const suite = process.env.NULLROOM_SKIP_FRESH_CLONE === '1' ? describe.skip : describe;
 
 /** Runs a command in the clone; resolves with its output, rejects with it on a non-zero exit. */
@@ -74,6 +81,9 @@ suite('seed-000 set-up on a fresh clone', () => {
       npm_config_audit: 'false',
       npm_config_fund: 'false',
       NX_CACHE_DIRECTORY: join(ROOT, '.nx', 'cache'),
+      // How this machine reaches the registry (a CA bundle, a proxy) is the machine's, not ours:
+      // a user's shell has it too. Without it a cold npm cache cannot fetch anything.
+      ...machineNetworkEnv(),
     };
     const install = await run(dir, env, 'npm', ['install']);
     expect(install.stderr).toBe('');

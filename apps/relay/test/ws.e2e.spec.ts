@@ -114,12 +114,23 @@ describe('WebSocket /ws (seed 000 semantics, Nullroom frames)', () => {
     >;
     expect(got.from).toBe('mallory');
     expect(Buffer.from(got.payload).equals(Buffer.from(forged))).toBe(true);
-    // 2: sending a relay frame type directly is refused as malformed and reaches nobody.
+    // 2: sending a relay frame type directly is refused as malformed and reaches nobody: a
+    // marker sent right after it arrives as the very next message (one sender's frames keep
+    // their order), so had the forged frame been relayed, it would stand before the marker.
     mallory.send(forged);
     await mallory.waitFor((f) => f.type === 'error' && f.code === 'malformed_frame');
-    await new Promise((r) => setTimeout(r, 100));
-    expect(victim.messages()).toHaveLength(1);
-    expect(alice.messages().every((m) => m.from === 'mallory')).toBe(true);
+    const marker = Uint8Array.of(0x6d, 0x61, 0x72, 0x6b);
+    mallory.send(encodeSend(marker));
+    for (const peer of [victim, alice]) {
+      await peer.waitFor(
+        (f) => f.type === 'message' && Buffer.from(f.payload).equals(Buffer.from(marker)),
+      );
+      const payloads = peer.messages().map((m) => [m.from, Buffer.from(m.payload).toString('hex')]);
+      expect(payloads).toEqual([
+        ['mallory', Buffer.from(forged).toString('hex')],
+        ['mallory', Buffer.from(marker).toString('hex')],
+      ]);
+    }
   });
 
   it('unicasts SEND_TO to exactly one member, flagged direct', async () => {

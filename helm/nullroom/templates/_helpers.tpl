@@ -120,7 +120,8 @@ app.kubernetes.io/component: coturn
 {{/*
 Seconds a drain can take once SIGTERM arrives, plus the preStop sleep before it: the floor of
 terminationGracePeriodSeconds. Worst case the phases run one after the other: grace (unready,
-still serving), waiting for members to close after the 1012, then the cluster handoff window.
+still serving), waiting for members to close after the 1012, then the cluster handover of the
+emptied rooms to their successor pods.
 */}}
 {{- define "nullroom.drainSeconds" -}}
 {{- $d := .Values.drain }}

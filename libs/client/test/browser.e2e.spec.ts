@@ -6,9 +6,12 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import { createRoom, type ClientEvents, NullroomClient } from '../src';
+// The one esbuild browser bundle for tests (workspace libraries from their sources).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { bundle } from '../../e2ee/test/browser/chromium';
+import { type Report } from './browser/entry';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
@@ -19,18 +22,7 @@ import {
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const API_KEY = 'browser-e2e-api-key-0123456789';
-const LIBS = join(__dirname, '..', '..');
 const suite = process.env.NULLROOM_SKIP_BROWSER === '1' ? describe.skip : describe;
-
-interface Report {
-  fingerprint?: string;
-  safetyNumber?: string;
-  received: string[];
-  preview?: { mime: string; bytes: number };
-  fileId?: string;
-  error?: string;
-  done: boolean;
-}
 
 suite('client SDK in headless Chromium through the real relay', () => {
   let relay: RelayProcess;
@@ -42,22 +34,7 @@ suite('client SDK in headless Chromium through the real relay', () => {
     if (!existsSync(RELAY_MAIN)) throw new Error(`build the relay first: ${RELAY_MAIN} is missing`);
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     relay = await startRelay({ ANOCHAT_API_KEY: API_KEY });
-    const bundle = await build({
-      entryPoints: [join(__dirname, 'browser', 'entry.ts')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'es2022',
-      write: false,
-      logLevel: 'silent',
-      alias: Object.fromEntries(
-        ['protocol', 'e2ee', 'client'].map((l) => [
-          `@nullroom/${l}`,
-          join(LIBS, l, 'src', 'index.ts'),
-        ]),
-      ),
-    });
-    const script = bundle.outputFiles[0]!.text;
+    const script = await bundle(join(__dirname, 'browser', 'entry.ts'));
     server = createServer((req, res) => {
       if (req.url === '/bundle.js') {
         res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);

@@ -7,28 +7,9 @@ import {
   NullroomClient,
 } from '../src';
 import { FakeRelay } from './fake-relay';
+import { waitFor } from './wait-for';
 
 const ROOM = '6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
-
-function waitFor<K extends keyof ClientEvents>(
-  client: NullroomClient,
-  event: K,
-  predicate: (payload: ClientEvents[K]) => boolean = () => true,
-  timeoutMs = 5_000,
-): Promise<ClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${String(event)}`));
-    }, timeoutMs);
-    const off = client.on(event, (payload) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 describe('NullroomClient against an in-memory relay', () => {
   let relay: FakeRelay;

@@ -8,7 +8,7 @@
 import { type GroupSession, Identity, NullroomSession, type SessionOutput } from '@nullroom/e2ee';
 import { decodeServerFrame } from '@nullroom/protocol';
 import { existsSync } from 'node:fs';
-import { createRoom, NullroomClient, type ClientEvents } from '../src';
+import { createRoom, NullroomClient } from '../src';
 // The relay's own test helper starts the built relay as `npm start` would (tests only).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import {
@@ -17,28 +17,9 @@ import {
   type RelayProcess,
 } from '../../../apps/relay/test/support/relay-process';
 import { CaptureProxy } from './capture-proxy';
+import { waitFor } from './wait-for';
 
 const API_KEY = 'e2e-test-api-key-0123456789';
-
-function waitFor<K extends keyof ClientEvents>(
-  client: NullroomClient,
-  event: K,
-  predicate: (payload: ClientEvents[K]) => boolean = () => true,
-  timeoutMs = 10_000,
-): Promise<ClientEvents[K]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`timed out waiting for ${String(event)}`));
-    }, timeoutMs);
-    const off = client.on(event, (payload) => {
-      if (!predicate(payload)) return;
-      clearTimeout(timer);
-      off();
-      resolve(payload);
-    });
-  });
-}
 
 async function converge(clients: NullroomClient[], timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

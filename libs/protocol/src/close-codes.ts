@@ -8,7 +8,10 @@
 export const CloseCode = {
   /** The client or the relay ended the connection normally. */
   NORMAL: 1000,
-  /** The relay process is stopping without a drain (e.g. a second signal). */
+  /**
+   * Not sent by the relay (a second signal exits at once, and clients see 1006); proxies and
+   * browsers send it. Listed because clients must treat it as retryable.
+   */
   GOING_AWAY: 1001,
   /** A text frame was not valid UTF-8 (sent by the ws library, RFC 6455 §8.1). */
   INVALID_PAYLOAD: 1007,
@@ -18,7 +21,10 @@ export const CloseCode = {
   INTERNAL_ERROR: 1011,
   /** Drain: the pod is restarting. Reason is JSON `{"retryMs":n}`; reconnect after that delay. */
   SERVICE_RESTART: 1012,
-  /** The relay is temporarily unable to take the connection; reconnect with backoff. */
+  /**
+   * The relay is temporarily unable to take the connection (MAX_CONNECTIONS; in a cluster, the
+   * room's owner pod is alive but did not answer in time); reconnect with backoff.
+   */
   TRY_AGAIN_LATER: 1013,
 
   /** The room was closed through the REST or admin API. */

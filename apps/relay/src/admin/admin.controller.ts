@@ -7,6 +7,7 @@ import { RelayStats } from '../common/stats';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { RelayGateway } from '../gateway/relay.gateway';
 import { DrainService } from '../lifecycle/drain.service';
+import { ClusterMetrics } from '../metrics/cluster-metrics';
 import { ClusterViews } from '../ownership/cluster-views';
 import { OwnershipService } from '../ownership/ownership.service';
 import { RoomsService, type RoomView } from '../rooms/rooms.service';
@@ -26,6 +27,7 @@ export class AdminController {
     @Inject(DrainService) private readonly drain: DrainService,
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterViews) private readonly views: ClusterViews,
+    @Inject(ClusterMetrics) private readonly cluster: ClusterMetrics,
   ) {}
 
   @Get('health')
@@ -61,7 +63,7 @@ export class AdminController {
   ): Promise<{ closed: true; roomId: string }> {
     this.authorize(req);
     if (!isValidRoomId(roomId)) throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
-    await this.views.closeRoom(roomId, undefined);
+    await this.views.closeRoom(roomId, { byKey: true });
     return { closed: true, roomId };
   }
 
@@ -71,6 +73,7 @@ export class AdminController {
       this.config,
       this.rooms,
       this.stats,
+      this.cluster,
       this.gateway.size,
       this.drain.draining,
     );

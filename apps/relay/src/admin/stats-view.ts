@@ -1,5 +1,6 @@
 import { type RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
+import { type ClusterMetrics } from '../metrics/cluster-metrics';
 import { type RoomsService } from '../rooms/rooms.service';
 
 /** One pod's numbers for /admin/api/stats: counts only, nothing that names a room or a person. */
@@ -8,6 +9,7 @@ export function podStats(
   config: RelayConfig,
   rooms: RoomsService,
   stats: RelayStats,
+  cluster: ClusterMetrics,
   openConnections: number,
   draining: boolean,
 ): Record<string, unknown> {
@@ -25,13 +27,13 @@ export function podStats(
       code: all.filter((r) => r.mode === 'code').length,
       created: stats.roomsCreated,
       closed: stats.roomsClosed,
-      max: config.rooms.maxRooms,
+      max: config.limits.maxRooms,
     },
     connections: {
       open: openConnections,
-      forwarded: stats.forwardedConnections,
+      forwarded: cluster.forwardedOpen.out,
       total: stats.connectionsTotal,
-      max: config.ws.maxConnections,
+      max: config.limits.maxConnections,
     },
     participants: all.reduce((n, r) => n + r.size, 0),
     frames: { in: stats.framesIn, out: stats.framesOut },
@@ -41,7 +43,8 @@ export function podStats(
       rateLimited: stats.rateLimitedDisconnects,
     },
     httpRateLimited: stats.httpRateLimited,
-    claims: stats.claims,
+    // Rooms that moved here for a join (from a live owner, or from a standby after its death).
+    claims: cluster.claims.won + cluster.claims.recovered,
     memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
   };
 }

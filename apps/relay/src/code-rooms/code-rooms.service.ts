@@ -14,6 +14,7 @@ import { RelayError, RelayErrorCode, assertUnreachable } from '../common/relay.e
 import { type RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
 import { type Member } from '../rooms/member';
+import { hashJoinToken, newJoinToken } from '../rooms/join-token';
 import { type Room } from '../rooms/room';
 import { type CodeAttempts } from './code-attempts';
 
@@ -129,13 +130,14 @@ export class CodeRoomsService {
     this.count('accepted');
     guest.onlyTo = undefined;
     room.admit(guest);
+    // The guest's own member token, to rejoin as a member (after a drain, a dropped network):
+    // the room keeps only hashes of tokens, so it mints one and keeps its hash. It moves with
+    // the room's shape (claims, handovers, standbys): renew the standby copy now.
+    const memberToken = newJoinToken();
+    room.memberTokenHashes.add(hashJoinToken(memberToken));
+    this.reshaped(room);
     guest.deliver(
-      Buffer.from(
-        encodeCodeAdmitted({
-          clientId: guest.clientId,
-          ...(room.joinToken === undefined ? {} : { joinToken: room.joinToken }),
-        }),
-      ),
+      Buffer.from(encodeCodeAdmitted({ clientId: guest.clientId, joinToken: memberToken })),
     );
     // The others see the guest only now: as a member that joins, vouched for by the PAKE.
     const joined = Buffer.from(encodeJoined(guest.clientId));

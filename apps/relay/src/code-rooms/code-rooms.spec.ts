@@ -10,6 +10,7 @@ import { RelayErrorCode } from '../common/relay.exception';
 import { RelayStats } from '../common/stats';
 import { type RelayConfig } from '../config/config';
 import { MemoryRoomDirectory, RoomKeyDeriver } from '../cluster';
+import { hashJoinToken } from '../rooms/join-token';
 import { type Room } from '../rooms/room';
 import { RoomsService } from '../rooms/rooms.service';
 import { CodeRoomsService } from './code-rooms.service';
@@ -66,7 +67,10 @@ describe('code rooms', () => {
 
   function join(room: Room, id: string, token?: string): FakeMember {
     const member = new FakeMember(id, rooms);
-    rooms.join(room.id, member, token === undefined ? {} : { joinToken: token });
+    rooms.join(room.id, member, {
+      ...(token === undefined ? {} : { tokenHash: hashJoinToken(token) }),
+      apiKeyOk: false,
+    });
     member.room = room;
     return member;
   }
@@ -105,20 +109,27 @@ describe('code rooms', () => {
     const guest = join(room, 'guest');
     codeRooms.verdict(room, host, 'guest', true);
     expect(guest.onlyTo).toBeUndefined();
-    expect(guest.of('code-admitted')[0]).toEqual({
-      type: 'code-admitted',
-      clientId: 'guest',
-      joinToken,
-    });
+    // Its own member token (the room keeps only hashes, so it can't hand out its own): it lets
+    // the guest rejoin as a member, and is not the host's token.
+    const admitted = guest.of('code-admitted')[0]!;
+    expect(Object.keys(admitted).sort()).toEqual(['clientId', 'joinToken', 'type']);
+    expect(admitted).toMatchObject({ type: 'code-admitted', clientId: 'guest' });
+    expect(admitted.joinToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(admitted.joinToken).not.toBe(joinToken);
+    expect(room.memberTokenHashes.has(hashJoinToken(admitted.joinToken!))).toBe(true);
     expect(other.of('joined').map((f) => f.clientId)).toEqual(['guest']);
     expect(other.of('code-admitted')[0]).toEqual({ type: 'code-admitted', clientId: 'guest' });
     expect(room.members()).toEqual([host, other, guest]);
     expect(stats.codeAttempts.get('accepted')).toBe(1);
     expect(room.code!.failed).toBe(0);
-    // Leaving after admission is an ordinary leave.
+    // Leaving after admission is an ordinary leave; the member token lets it back in as a member.
     guest.leave();
     expect(host.of('left').map((f) => f.clientId)).toEqual(['guest']);
     expect(room.code!.failed).toBe(0);
+    join(room, 'guest', admitted.joinToken);
+    expect(room.members().map((m) => m.clientId)).toEqual(['host', 'other', 'guest']);
+    // And it travels with the room's shape (claims, handovers, standbys), as a hash.
+    expect(rooms.shapeOf(room).memberTokenHashes).toEqual([hashJoinToken(admitted.joinToken!)]);
   });
 
   it('only the verifier can decide; guests and other members get not_verifier', async () => {
@@ -220,7 +231,7 @@ describe('code rooms', () => {
   it('room end cancels pending deadlines; pending guests are closed with the room', async () => {
     const { room, host } = await withHost();
     const guest = join(room, 'guest');
-    rooms.close(room.id);
+    rooms.closeWith(room.id, { byKey: true });
     expect(guest.ended?.code).toBe(CloseCode.ROOM_CLOSED);
     expect(host.ended?.code).toBe(CloseCode.ROOM_CLOSED);
     clock.advance(10_000);
@@ -251,7 +262,7 @@ describe('code rooms', () => {
       expect(nameplates.filter((n) => n.length <= 2).length).toBeGreaterThan(5);
       for (const { room } of made) {
         expect(room.id).toMatch(/^c0de/);
-        rooms.close(room.id);
+        rooms.closeWith(room.id, { byKey: true });
       }
       expect(rooms.count).toBe(0);
     });
@@ -285,7 +296,7 @@ describe('code rooms', () => {
       const all = [];
       for (let i = 0; i < 9; i++) all.push(await allocator.create());
       const first = all[0]!.room;
-      rooms.close(first.id);
+      rooms.closeWith(first.id, { byKey: true });
       await expect(allocator.create()).rejects.toMatchObject({
         code: RelayErrorCode.NameplatesExhausted,
       });

@@ -22,6 +22,8 @@ export enum RelayErrorCode {
   TurnstileFailed = 'turnstile_failed',
   TurnstileUnavailable = 'turnstile_unavailable',
   ServerFull = 'server_full',
+  /** The room's owner pod is alive (its directory entry lives) but did not answer in time. */
+  OwnerUnreachable = 'owner_unreachable',
   Draining = 'draining',
   Internal = 'internal_error',
   /** Code room: no member who knows the code is present to run the PAKE with a guest. */
@@ -80,6 +82,7 @@ export function toHttpStatus(code: RelayErrorCode): number {
       return 502;
     case RelayErrorCode.RoomLimitReached:
     case RelayErrorCode.ServerFull:
+    case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.Draining:
     case RelayErrorCode.NameplatesExhausted:
     case RelayErrorCode.DirectoryUnavailable:
@@ -114,6 +117,7 @@ export function toWsClose(code: RelayErrorCode): CloseCode {
       return CloseCode.RATE_LIMITED;
     case RelayErrorCode.RoomLimitReached:
     case RelayErrorCode.ServerFull:
+    case RelayErrorCode.OwnerUnreachable:
     case RelayErrorCode.TurnstileUnavailable:
     case RelayErrorCode.NameplatesExhausted:
     case RelayErrorCode.DirectoryUnavailable:

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 /**
  * Compares a presented secret with the expected one in time independent of where they differ.
@@ -10,9 +10,4 @@ export function secretEquals(presented: string | undefined, expected: string): b
   const a = createHash('sha256').update(presented, 'utf8').digest();
   const b = createHash('sha256').update(expected, 'utf8').digest();
   return timingSafeEqual(a, b);
-}
-
-/** Join tokens: 256 bits from the CSPRNG, base64url (43 characters). */
-export function newJoinToken(): string {
-  return randomBytes(32).toString('base64url');
 }

@@ -1,6 +1,84 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_DEFAULTS, loadConfig } from './config';
+import { CONFIG_DEFAULTS, loadConfig, type RelayConfig } from './config';
+
+/**
+ * Every variable, a value different from its default (consistent with the others, so the whole
+ * set is valid), and where it must arrive. A variable the loader never reads, or reads into the
+ * wrong place, fails here; a new variable without a row fails the coverage check.
+ */
+const EVERY_VARIABLE: Record<
+  keyof typeof CONFIG_DEFAULTS,
+  [string, (c: RelayConfig) => unknown, unknown]
+> = {
+  PORT: ['9001', (c) => c.port, 9001],
+  ANOCHAT_API_KEY: ['api-key-0123456789', (c) => c.auth.apiKey, 'api-key-0123456789'],
+  ANOCHAT_ADMIN_KEY: ['admin-key-0123456789', (c) => c.auth.adminKey, 'admin-key-0123456789'],
+  REQUIRE_WS_API_KEY: ['1', (c) => c.auth.requireWsApiKey, true],
+  MAX_ROOMS: ['77', (c) => c.limits.maxRooms, 77],
+  ROOM_MAX_IDLE_MS: ['60000', (c) => c.rooms.maxIdleMs, 60_000],
+  TRUST_PROXY: ['2', (c) => c.trustProxy, 2],
+  LOGGING: ['0', (c) => c.logging, false],
+  TURNSTILE: ['1', (c) => c.turnstile.enabled, true],
+  TURNSTILE_SECRET_KEY: ['ts-secret', (c) => c.turnstile.secretKey, 'ts-secret'],
+  TURNSTILE_SITE_KEY: ['ts-site', (c) => c.turnstile.siteKey, 'ts-site'],
+  HOST: ['127.0.0.2', (c) => c.host, '127.0.0.2'],
+  MAX_PARTICIPANTS_DEFAULT: ['7', (c) => c.rooms.defaultMaxParticipants, 7],
+  MAX_PARTICIPANTS_LIMIT: ['99', (c) => c.rooms.maxParticipantsLimit, 99],
+  WS_MAX_FRAME_BYTES: ['2048', (c) => c.ws.maxFrameBytes, 2048],
+  WS_MAX_BUFFERED_BYTES: ['4096', (c) => c.ws.maxBufferedBytes, 4096],
+  WS_MAX_FRAMES_PER_SEC: ['12', (c) => c.ws.maxFramesPerSec, 12],
+  WS_MAX_BYTES_PER_SEC: ['8192', (c) => c.ws.maxBytesPerSec, 8192],
+  MAX_CONNECTIONS: ['55', (c) => c.limits.maxConnections, 55],
+  WS_PING_INTERVAL_MS: ['4000', (c) => c.ws.pingIntervalMs, 4000],
+  HTTP_MAX_BODY_BYTES: ['1024', (c) => c.http.maxBodyBytes, 1024],
+  RATE_LIMIT_WINDOW_MS: ['5000', (c) => c.rateLimit.windowMs, 5000],
+  RATE_LIMIT_HTTP_MAX: ['11', (c) => c.rateLimit.httpMax, 11],
+  RATE_LIMIT_ROOMS_MAX: ['3', (c) => c.rateLimit.roomsMax, 3],
+  RATE_LIMIT_WS_CONNECT_MAX: ['4', (c) => c.rateLimit.wsConnectMax, 4],
+  RATE_LIMIT_WS_CONNECT_BURST: ['9', (c) => c.rateLimit.wsConnectBurst, 9],
+  TURNSTILE_VERIFY_URL: [
+    'http://127.0.0.1:9/verify',
+    (c) => c.turnstile.verifyUrl,
+    'http://127.0.0.1:9/verify',
+  ],
+  TURNSTILE_TIMEOUT_MS: ['250', (c) => c.turnstile.timeoutMs, 250],
+  DRAIN_GRACE_MS: ['10', (c) => c.drain.graceMs, 10],
+  DRAIN_RECONNECT_JITTER_MS: ['20', (c) => c.drain.reconnectJitterMs, 20],
+  DRAIN_TIMEOUT_MS: ['300', (c) => c.drain.timeoutMs, 300],
+  METRICS: ['0', (c) => c.metrics.enabled, false],
+  METRICS_PORT: ['9100', (c) => c.metrics.port, 9100],
+  ADMIN_UI_DIR: ['/srv/admin', (c) => c.ui.adminDir, '/srv/admin'],
+  WIDGET_DIR: ['/srv/widget', (c) => c.ui.widgetDir, '/srv/widget'],
+  CORS_ORIGINS: [
+    'https://a.example',
+    (c) => [...(c.http.corsOrigins as Set<string>)],
+    ['https://a.example'],
+  ],
+  CODE_MAX_FAILED_ATTEMPTS: ['5', (c) => c.codeRooms.maxFailedAttempts, 5],
+  CODE_ATTEMPT_TIMEOUT_MS: ['9000', (c) => c.codeRooms.attemptTimeoutMs, 9000],
+  CODE_NAMEPLATE_MAX: ['500', (c) => c.codeRooms.nameplateMax, 500],
+  RATE_LIMIT_CODE_ATTEMPTS_MAX: ['6', (c) => c.rateLimit.codeAttemptsMax, 6],
+  REDIS_URL: [
+    'redis://redis:6380',
+    (c) => [c.cluster.enabled, c.cluster.redisUrl],
+    [true, 'redis://redis:6380'],
+  ],
+  REDIS_KEY_PREFIX: ['{nr}:', (c) => c.cluster.keyPrefix, '{nr}:'],
+  CLUSTER_SECRET: [
+    'cluster-secret-0123456789',
+    (c) => c.cluster.secret,
+    'cluster-secret-0123456789',
+  ],
+  POD_NAME: ['pod-7', (c) => c.cluster.podName, 'pod-7'],
+  INTERNAL_PORT: ['9002', (c) => c.cluster.internalPort, 9002],
+  INTERNAL_HOST: ['10.1.2.3', (c) => c.cluster.internalHost, '10.1.2.3'],
+  POD_ADDRESS: ['10.9.9.9:9002', (c) => c.cluster.podAddress, '10.9.9.9:9002'],
+  DIRECTORY_TTL_MS: ['6000', (c) => c.cluster.directoryTtlMs, 6000],
+  DIRECTORY_REFRESH_MS: ['1500', (c) => c.cluster.directoryRefreshMs, 1500],
+  CLUSTER_REQUEST_TIMEOUT_MS: ['700', (c) => c.cluster.requestTimeoutMs, 700],
+  DRAIN_HANDOFF_MS: ['900', (c) => c.drain.handoffMs, 900],
+};
 
 describe('loadConfig', () => {
   it('gives the seed-000 defaults for an empty environment', () => {
@@ -10,11 +88,12 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8765);
     expect(c.logging).toBe(true);
     expect(c.auth).toEqual({ apiKey: '', adminKey: '', requireWsApiKey: false });
-    expect(c.rooms.maxRooms).toBe(1000);
+    expect(c.limits.maxRooms).toBe(1000);
+    expect(c.limits.maxConnections).toBe(10_000);
     expect(c.rooms.maxIdleMs).toBe(14_400_000);
     expect(c.rooms.defaultMaxParticipants).toBe(16);
     expect(c.rooms.maxParticipantsLimit).toBe(256);
-    expect(c.http.trustProxyHops).toBe(0);
+    expect(c.trustProxy).toBe(0);
     expect(c.turnstile.enabled).toBe(false);
     expect(Object.isFrozen(c)).toBe(true);
     expect(Object.isFrozen(c.ws)).toBe(true);
@@ -25,14 +104,19 @@ describe('loadConfig', () => {
     expect(result.ok && result.config.port).toBe(8765);
   });
 
-  it('reads every variable it documents', () => {
-    const env = Object.fromEntries(
-      Object.keys(CONFIG_DEFAULTS).map((k) => [
-        k,
-        CONFIG_DEFAULTS[k as keyof typeof CONFIG_DEFAULTS],
-      ]),
-    );
-    expect(loadConfig(env).ok).toBe(true);
+  it('reads every variable it documents: each set to a non-default value arrives where it belongs', () => {
+    const rows = Object.entries(EVERY_VARIABLE);
+    expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(CONFIG_DEFAULTS).sort());
+    const env = Object.fromEntries(rows.map(([name, [value]]) => [name, value]));
+    for (const [name, [value]] of rows)
+      expect([name, value]).not.toEqual([
+        name,
+        CONFIG_DEFAULTS[name as keyof typeof CONFIG_DEFAULTS],
+      ]);
+    const loaded = loadConfig(env);
+    if (!loaded.ok) throw new Error(loaded.errors.join('; '));
+    for (const [name, [, read, expected]] of rows)
+      expect([name, read(loaded.config)]).toEqual([name, expected]);
   });
 
   it('collects every error and names each variable', () => {

@@ -18,6 +18,15 @@ export interface RelayConfig {
   readonly port: number;
   readonly host: string;
   readonly logging: boolean;
+  /** TRUST_PROXY: number of reverse-proxy hops whose X-Forwarded-For is believed. */
+  readonly trustProxy: number;
+  /** The per-pod capacity limits (the chart's `limits.*`). */
+  readonly limits: {
+    /** MAX_ROOMS; 0 = unlimited. */
+    readonly maxRooms: number;
+    /** MAX_CONNECTIONS; 0 = unlimited. */
+    readonly maxConnections: number;
+  };
   readonly ui: {
     /** ADMIN_UI_DIR: the built admin dashboard served at /admin/ ('' = apps/admin/dist/browser). */
     readonly adminDir: string;
@@ -38,8 +47,6 @@ export interface RelayConfig {
     readonly requireWsApiKey: boolean;
   };
   readonly rooms: {
-    /** 0 = unlimited. */
-    readonly maxRooms: number;
     /** 0 = idle rooms never expire. */
     readonly maxIdleMs: number;
     readonly defaultMaxParticipants: number;
@@ -50,13 +57,9 @@ export interface RelayConfig {
     readonly maxBufferedBytes: number;
     readonly maxFramesPerSec: number;
     readonly maxBytesPerSec: number;
-    /** 0 = unlimited. */
-    readonly maxConnections: number;
     readonly pingIntervalMs: number;
   };
   readonly http: {
-    /** TRUST_PROXY: number of reverse-proxy hops whose X-Forwarded-For is believed. */
-    readonly trustProxyHops: number;
     readonly maxBodyBytes: number;
     /** CORS_ORIGINS: who may call /public-config and /rooms from a browser ('*', a list, 'none'). */
     readonly corsOrigins: '*' | ReadonlySet<string>;
@@ -99,7 +102,8 @@ export interface RelayConfig {
     /** host:port other pods use to reach this pod's internal listener. */
     readonly podAddress: string;
     readonly redisUrl: string;
-    readonly redisKeyPrefix: string;
+    /** REDIS_KEY_PREFIX (the chart's `cluster.keyPrefix`). */
+    readonly keyPrefix: string;
     /** Keys room ids for the directory (HMAC) and authenticates pod-to-pod calls. */
     readonly secret: string;
     readonly directoryTtlMs: number;
@@ -136,16 +140,25 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: RelayConfig }
   | { readonly ok: false; readonly errors: readonly string[] };
 
-/** Every variable the relay reads, with its default, in the order docs/operations.md lists them. */
+/**
+ * Every variable the relay reads, with its default, in the order docs/operations.md lists them
+ * (its tables: seed 000, Nullroom, code rooms, cluster). apps/relay/test/docs.spec.ts checks both.
+ */
 export const CONFIG_DEFAULTS = {
+  // Seed 000 (the contract: same names, same defaults).
   PORT: '8765',
-  HOST: '0.0.0.0',
-  LOGGING: '1',
   ANOCHAT_API_KEY: '',
   ANOCHAT_ADMIN_KEY: '',
   REQUIRE_WS_API_KEY: '0',
   MAX_ROOMS: '1000',
   ROOM_MAX_IDLE_MS: '14400000',
+  TRUST_PROXY: '0',
+  LOGGING: '1',
+  TURNSTILE: '0',
+  TURNSTILE_SECRET_KEY: '',
+  TURNSTILE_SITE_KEY: '',
+  // Nullroom.
+  HOST: '0.0.0.0',
   MAX_PARTICIPANTS_DEFAULT: String(DEFAULT_MAX_PARTICIPANTS),
   MAX_PARTICIPANTS_LIMIT: String(MAX_PARTICIPANTS_LIMIT),
   WS_MAX_FRAME_BYTES: String(DEFAULT_MAX_FRAME_BYTES),
@@ -154,17 +167,12 @@ export const CONFIG_DEFAULTS = {
   WS_MAX_BYTES_PER_SEC: String(4 * 1024 * 1024),
   MAX_CONNECTIONS: '10000',
   WS_PING_INTERVAL_MS: '30000',
-  TRUST_PROXY: '0',
   HTTP_MAX_BODY_BYTES: '16384',
   RATE_LIMIT_WINDOW_MS: '60000',
   RATE_LIMIT_HTTP_MAX: '300',
   RATE_LIMIT_ROOMS_MAX: '30',
   RATE_LIMIT_WS_CONNECT_MAX: '120',
   RATE_LIMIT_WS_CONNECT_BURST: '300',
-  RATE_LIMIT_CODE_ATTEMPTS_MAX: '10',
-  TURNSTILE: '0',
-  TURNSTILE_SECRET_KEY: '',
-  TURNSTILE_SITE_KEY: '',
   TURNSTILE_VERIFY_URL: 'https://challenges.cloudflare.com/turnstile/v0/siteverify',
   TURNSTILE_TIMEOUT_MS: '5000',
   DRAIN_GRACE_MS: '3000',
@@ -172,27 +180,31 @@ export const CONFIG_DEFAULTS = {
   DRAIN_TIMEOUT_MS: '10000',
   METRICS: '1',
   METRICS_PORT: '0',
-  DRAIN_HANDOFF_MS: '5000',
-  POD_NAME: '',
-  INTERNAL_PORT: '0',
-  INTERNAL_HOST: '',
-  POD_ADDRESS: '',
-  REDIS_URL: '',
-  REDIS_KEY_PREFIX: 'nullroom:',
-  CLUSTER_SECRET: '',
-  DIRECTORY_TTL_MS: '15000',
-  DIRECTORY_REFRESH_MS: '5000',
-  CLUSTER_REQUEST_TIMEOUT_MS: '1500',
   ADMIN_UI_DIR: '',
   WIDGET_DIR: '',
   CORS_ORIGINS: '*',
+  // Code rooms.
+  CODE_MAX_FAILED_ATTEMPTS: '3',
+  CODE_ATTEMPT_TIMEOUT_MS: '15000',
+  CODE_NAMEPLATE_MAX: '9999',
+  RATE_LIMIT_CODE_ATTEMPTS_MAX: '10',
+  // Calls.
   CALL_MAX_PARTICIPANTS: String(DEFAULT_CALL_MAX_PARTICIPANTS),
   TURN_URLS: '',
   TURN_SECRET: '',
   TURN_TTL_S: String(DEFAULT_TURN_TTL_S),
-  CODE_MAX_FAILED_ATTEMPTS: '3',
-  CODE_ATTEMPT_TIMEOUT_MS: '15000',
-  CODE_NAMEPLATE_MAX: '9999',
+  // Cluster.
+  REDIS_URL: '',
+  REDIS_KEY_PREFIX: 'nullroom:',
+  CLUSTER_SECRET: '',
+  POD_NAME: '',
+  INTERNAL_PORT: '0',
+  INTERNAL_HOST: '',
+  POD_ADDRESS: '',
+  DIRECTORY_TTL_MS: '15000',
+  DIRECTORY_REFRESH_MS: '5000',
+  CLUSTER_REQUEST_TIMEOUT_MS: '1500',
+  DRAIN_HANDOFF_MS: '5000',
 } as const satisfies Record<string, string>;
 
 type Key = keyof typeof CONFIG_DEFAULTS;
@@ -338,6 +350,11 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
     port: int('PORT', 0, 65535),
     host,
     logging: bool('LOGGING'),
+    trustProxy: int('TRUST_PROXY', 0, 10),
+    limits: {
+      maxRooms: int('MAX_ROOMS', 0, 10_000_000),
+      maxConnections: int('MAX_CONNECTIONS', 0, 10_000_000),
+    },
     metrics: { enabled: bool('METRICS'), port: int('METRICS_PORT', 0, 65535) },
     ui: { adminDir: raw('ADMIN_UI_DIR').trim(), widgetDir: raw('WIDGET_DIR').trim() },
     auth: {
@@ -346,7 +363,6 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       requireWsApiKey,
     },
     rooms: {
-      maxRooms: int('MAX_ROOMS', 0, 10_000_000),
       maxIdleMs: int('ROOM_MAX_IDLE_MS', 0, 365 * 24 * 3600 * 1000),
       defaultMaxParticipants,
       maxParticipantsLimit,
@@ -356,11 +372,9 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1024, 1024 * 1024 * 1024),
       maxFramesPerSec: int('WS_MAX_FRAMES_PER_SEC', 1, 1_000_000),
       maxBytesPerSec: int('WS_MAX_BYTES_PER_SEC', 1024, 1024 * 1024 * 1024),
-      maxConnections: int('MAX_CONNECTIONS', 0, 10_000_000),
       pingIntervalMs: int('WS_PING_INTERVAL_MS', 1000, 3_600_000),
     },
     http: {
-      trustProxyHops: int('TRUST_PROXY', 0, 10),
       maxBodyBytes: int('HTTP_MAX_BODY_BYTES', 256, 1024 * 1024),
       corsOrigins,
     },
@@ -405,7 +419,7 @@ export function loadConfig(env: Env, hostname = 'relay'): ConfigResult {
       internalHost,
       podAddress,
       redisUrl,
-      redisKeyPrefix: raw('REDIS_KEY_PREFIX').trim(),
+      keyPrefix: raw('REDIS_KEY_PREFIX').trim(),
       secret: clusterSecret,
       directoryTtlMs,
       directoryRefreshMs,

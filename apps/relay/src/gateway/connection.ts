@@ -8,6 +8,7 @@ import {
   encodeMessageHeader,
 } from '@nullroom/protocol';
 import { TokenBucket } from '../abuse/token-bucket';
+import { type Clock } from '../common/clock';
 import { type RelayStats } from '../common/stats';
 import { type Member } from '../rooms/member';
 import { type Room } from '../rooms/room';
@@ -54,11 +55,12 @@ export class Connection implements Member {
     private readonly ws: WebSocket,
     private readonly limits: ConnectionLimits,
     private readonly stats: RelayStats,
+    private readonly clock: Clock,
     /** Called once when the relay or the peer ends this connection. */
     private readonly onGone: (connection: Connection, room: Room | undefined) => void,
-    now: number,
     private readonly onCodeVerdict?: CodeVerdictHandler,
   ) {
+    const now = clock.now();
     // Bursts: two seconds' worth, and never less than one maximum-size frame.
     this.frames = new TokenBucket(limits.maxFramesPerSec, limits.maxFramesPerSec * 2, now);
     this.bytes = new TokenBucket(
@@ -99,9 +101,8 @@ export class Connection implements Member {
     const ws = this.ws;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
       ws.close(code, reason);
-      const timer = setTimeout(() => ws.terminate(), CLOSE_TIMEOUT_MS);
-      timer.unref();
-      ws.once('close', () => clearTimeout(timer));
+      const timer = this.clock.setTimeout(() => ws.terminate(), CLOSE_TIMEOUT_MS);
+      ws.once('close', () => timer.cancel());
     }
   }
 

@@ -3,13 +3,7 @@ import { Inject } from '@nestjs/common';
 import { type OnGatewayConnection, type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { SpanKind } from '@opentelemetry/api';
 import type WebSocket from 'ws';
-import {
-  CloseCode,
-  encodeRestartReason,
-  isCodeRoomId,
-  isValidClientId,
-  isValidRoomId,
-} from '@nullroom/protocol';
+import { CloseCode, isCodeRoomId, isValidClientId, isValidRoomId } from '@nullroom/protocol';
 import { clientAddress } from '../abuse/client-address';
 import { AddressBuckets } from '../abuse/address-buckets';
 import { CallsService } from '../calls/calls.service';
@@ -18,24 +12,26 @@ import { CodeRoomsService } from '../code-rooms/code-rooms.service';
 import { Clock } from '../common/clock';
 import { AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode, toWsClose } from '../common/relay.exception';
+import { restartReason } from '../common/restart-reason';
+import { secretEquals } from '../common/secrets';
 import { RelayStats } from '../common/stats';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
+import { hashJoinToken } from '../rooms/join-token';
 import { RoomsService } from '../rooms/rooms.service';
 import { ClusterMetrics } from '../metrics/cluster-metrics';
 import { extractTraceContext } from '../tracing/propagation';
 import { ClusterAuth } from '../ownership/cluster-auth';
+import { type ForwardedJoin } from '../ownership/forwarded-join';
 import { PendingFrames, forward } from '../ownership/forwarder';
 import { OwnershipService } from '../ownership/ownership.service';
 import { SpanName, annotate, traced } from '../tracing/spans';
 import { Connection } from './connection';
 
-interface JoinParams {
-  readonly roomId: string;
-  readonly clientId: string;
-  readonly joinToken: string | undefined;
-  readonly apiKey: string | undefined;
-  readonly query: URLSearchParams;
-}
+/** A join, reduced to what admission needs: secrets become a hash and a yes/no at the edge. */
+type JoinParams = ForwardedJoin;
+
+/** How often a drain checks whether every socket has closed. */
+const CLOSE_POLL_MS = 25;
 
 /**
  * WebSocket endpoint `/ws?roomId=&clientId=&joinToken=&apiKey=` (seed 000). Connection lifecycle
@@ -83,24 +79,24 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       this.refuse(ws, error);
       return;
     }
-    const local = this.rooms.get(params.roomId);
-    if (local !== undefined || !this.ownership.clustered) {
+    if (!this.ownership.clustered) {
       this.tryAdmit(ws, params, []);
       return;
     }
-    // The room is not here: claim it (empty → it moves here) or forward to its owner.
+    // Claim it (empty and elsewhere → it moves here), forward to its owner, or admit here.
     const pending = new PendingFrames(ws, this.config.ws.maxFrameBytes * 4);
     void this.ownership.locate(params.roomId).then(
       (route) => {
         if (ws.readyState !== ws.OPEN) return void pending.detach();
         if (route.kind === 'forward') {
-          forward(ws, route.address, params.query, pending, {
+          forward(ws, route.address, params, pending, {
             auth: this.clusterAuth,
             stats: this.stats,
+            metrics: this.clusterMetrics,
             maxBufferedBytes: this.config.ws.maxBufferedBytes,
             maxFrameBytes: this.config.ws.maxFrameBytes,
+            handshakeTimeoutMs: this.config.cluster.requestTimeoutMs,
             headers: this.tracePropagation(),
-            onClose: () => undefined,
           });
           return;
         }
@@ -115,7 +111,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
         if (route.kind === 'unavailable') {
           this.refuse(
             ws,
-            new RelayError(RelayErrorCode.ServerFull, 'room owner unreachable, try again'),
+            new RelayError(RelayErrorCode.OwnerUnreachable, 'room owner unreachable, try again'),
           );
           return;
         }
@@ -128,7 +124,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   /** A member forwarded by another pod over the internal port: the public checks were done there. */
   handleForwarded(
     ws: WebSocket,
-    query: URLSearchParams,
+    join: ForwardedJoin,
     headers: IncomingMessage['headers'] = {},
   ): void {
     this.stats.connectionsTotal++;
@@ -138,8 +134,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       { 'nullroom.forward.direction': 'in' },
       () => {
         try {
-          const params = this.parse(query);
-          this.tryAdmit(ws, params, []);
+          this.checkCapacity();
+          this.tryAdmit(ws, join, []);
         } catch (error) {
           this.refuse(ws, error);
           return;
@@ -166,7 +162,7 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     this.stats.countClose(code);
     const reason =
       code === CloseCode.SERVICE_RESTART
-        ? encodeRestartReason(this.retryDelay())
+        ? restartReason(this.config.drain.reconnectJitterMs)
         : relayError.message;
     if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
   }
@@ -175,17 +171,18 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   private screen(req: IncomingMessage): JoinParams {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const now = this.clock.now();
-    const address = clientAddress(req, this.config.http.trustProxyHops);
+    const address = clientAddress(req, this.config.trustProxy);
     if (!this.connectLimiter.take(address, now)) {
       this.stats.wsConnectRateLimited++;
       throw new RelayError(RelayErrorCode.RateLimited, 'too many connection attempts');
     }
+    this.checkCapacity();
     const params = this.parse(new URL(req.url ?? '/', 'http://relay.invalid').searchParams);
     // A tokenless join of a code room is a guess at its code: limited per address here, on the
     // pod the client reached (the owner may only see a forwarded connection).
     if (
       isCodeRoomId(params.roomId) &&
-      !params.joinToken &&
+      params.tokenHash === undefined &&
       this.limiter.hit('code', address, this.config.rateLimit.codeAttemptsMax, now) > 0
     ) {
       this.stats.codeAttemptsRateLimited++;
@@ -194,12 +191,17 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     return params;
   }
 
-  private parse(query: URLSearchParams): JoinParams {
+  /** Draining, or at MAX_CONNECTIONS (members here plus sockets this pod forwards elsewhere). */
+  private checkCapacity(): void {
     if (this.draining) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
-    const max = this.config.ws.maxConnections;
-    if (max > 0 && this.connections.size + this.stats.forwardedConnections >= max) {
+    const max = this.config.limits.maxConnections;
+    if (max > 0 && this.connections.size + this.clusterMetrics.forwardedOpen.out >= max) {
       throw new RelayError(RelayErrorCode.ServerFull, 'relay is at its connection limit');
     }
+  }
+
+  /** The public URL → a join; the token becomes its hash and the API key a yes/no right here. */
+  private parse(query: URLSearchParams): JoinParams {
     const roomId = query.get('roomId');
     const clientId = query.get('clientId');
     if (!isValidRoomId(roomId)) {
@@ -208,12 +210,14 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     if (!isValidClientId(clientId)) {
       throw new RelayError(RelayErrorCode.InvalidRequest, 'clientId: missing or invalid');
     }
+    // An empty token is no token (a code-room guest's URL may carry `joinToken=`).
+    const joinToken = query.get('joinToken') || undefined;
+    const apiKey = query.get('apiKey') ?? undefined;
     return {
       roomId,
       clientId,
-      joinToken: query.get('joinToken') ?? undefined,
-      apiKey: query.get('apiKey') ?? undefined,
-      query,
+      ...(joinToken === undefined ? {} : { tokenHash: hashJoinToken(joinToken) }),
+      apiKeyOk: secretEquals(apiKey, this.config.auth.apiKey),
     };
   }
 
@@ -234,24 +238,23 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
       ws,
       limits,
       this.stats,
+      this.clock,
       (conn, room) => {
         if (room === undefined) return;
         this.calls.leave(room, conn);
         this.rooms.leave(room, conn);
       },
-      this.clock.now(),
       (from, room, guestId, accept) => this.codeRooms.verdict(room, from, guestId, accept),
     );
     const room = this.rooms.join(params.roomId, connection, {
-      joinToken: params.joinToken,
-      apiKey: params.apiKey,
+      ...(params.tokenHash === undefined ? {} : { tokenHash: params.tokenHash }),
+      apiKeyOk: params.apiKeyOk,
     });
     connection.attach(room);
     connection.onCallFrame = (type, at) =>
       type === 'call-join' ? this.calls.join(at, connection) : this.calls.leave(at, connection);
     annotate({ 'nullroom.room.mode': room.mode, 'nullroom.room.participants': room.size });
     this.connections.add(connection);
-    this.stats.connectionsOpen++;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
         connection.onMessage(data, isBinary, this.clock.now());
@@ -266,7 +269,6 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     });
     ws.once('close', () => {
       this.connections.delete(connection);
-      this.stats.connectionsOpen--;
       connection.closed();
     });
     return connection;
@@ -292,24 +294,20 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
   /** Drain, step two: every member is told to reconnect after its own random delay. */
   closeAllForRestart(): void {
     for (const connection of [...this.connections]) {
-      connection.end(CloseCode.SERVICE_RESTART, encodeRestartReason(this.retryDelay()));
+      connection.end(CloseCode.SERVICE_RESTART, restartReason(this.config.drain.reconnectJitterMs));
     }
   }
 
   /** Resolves when every socket is closed, or after `timeoutMs`, cutting what is left. */
   async waitForClosed(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.connections.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    const deadline = this.clock.now() + timeoutMs;
+    while (this.connections.size > 0 && this.clock.now() < deadline) {
+      await this.clock.sleep(CLOSE_POLL_MS);
     }
-    for (const connection of this.connections) connection.terminate();
+    for (const connection of [...this.connections]) connection.terminate();
   }
 
   stop(): void {
     this.heartbeat?.cancel();
-  }
-
-  private retryDelay(): number {
-    return Math.floor(Math.random() * this.config.drain.reconnectJitterMs);
   }
 }

@@ -19,7 +19,7 @@ export function rateLimit(
   const { httpMax, roomsMax } = config.rateLimit;
   return (req, res, next) => {
     if (EXEMPT.has(req.path)) return next();
-    const address = clientAddress(req, config.http.trustProxyHops);
+    const address = clientAddress(req, config.trustProxy);
     const now = clock.now();
     let waitMs = limiter.hit('http', address, httpMax, now);
     if (waitMs === 0 && req.method === 'POST' && req.path === '/rooms') {

@@ -5,6 +5,8 @@ import { NameplateAllocator } from '../code-rooms/nameplate-allocator';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
 import { RELAY_CONFIG, type RelayConfig } from '../config/config';
 import { ClusterViews } from '../ownership/cluster-views';
+import { OwnershipService } from '../ownership/ownership.service';
+import { hashJoinToken } from '../rooms/join-token';
 import { RoomsService, type RoomView } from '../rooms/rooms.service';
 import { apiKeyAccepted } from './auth';
 import { TurnstileService } from './turnstile.service';
@@ -23,6 +25,7 @@ export class RoomsController {
     @Inject(RoomsService) private readonly rooms: RoomsService,
     @Inject(TurnstileService) private readonly turnstile: TurnstileService,
     @Inject(ClusterViews) private readonly views: ClusterViews,
+    @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(NameplateAllocator) private readonly nameplates: NameplateAllocator,
   ) {}
 
@@ -55,6 +58,9 @@ export class RoomsController {
       };
     }
     const { room, joinToken } = this.rooms.create(body);
+    // The room is in the directory before its id is handed out: a join through any pod, an
+    // instant later, finds it.
+    await this.ownership.registration(room.id);
     // p2p: `joinToken` (seed 000). support: `visitorToken` (a Nullroom addition): the visitor's
     // page joins with it where REQUIRE_WS_API_KEY=1, as a p2p guest joins with the join token.
     return {
@@ -93,7 +99,10 @@ export class RoomsController {
     if (!byKey && token === undefined) {
       throw new RelayError(RelayErrorCode.Unauthorized, 'API key or join token required');
     }
-    await this.views.closeRoom(roomId, byKey ? undefined : token);
+    await this.views.closeRoom(
+      roomId,
+      byKey ? { byKey: true } : { tokenHash: hashJoinToken(token!) },
+    );
     return { closed: true, roomId };
   }
 

@@ -1,3 +1,4 @@
+import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { type RelayConfig } from '../config/config';
 import { type RelayGateway } from '../gateway/relay.gateway';
@@ -10,10 +11,12 @@ import { SpanName, traced } from '../tracing/spans';
  * DRAIN_GRACE_MS (time for load balancers to notice), close every member with 1012 and a jittered
  * retry delay so they do not all reconnect in the same millisecond; wait for the sockets.
  *
- * In a cluster the emptied rooms stay for DRAIN_HANDOFF_MS: members reconnect through the ingress
- * to their room's new ring pod, which claims the room from here (only its shape moves — mode,
- * size, token; there are no messages to move). What nobody claimed is then released from the
- * directory, this pod unregisters, and the process exits.
+ * In a cluster the emptied rooms are handed to successor pods (at most DRAIN_HANDOFF_MS), which
+ * keep them for as long as their members could come back — the room's own idle limit — so a member
+ * reconnecting late still finds its room through the directory (only the shape moves: mode, size,
+ * token hash; there are no messages to move). Members reconnecting at once reach their room's new
+ * ring pod, which claims the room from here or from its successor. What no successor took is
+ * released, this pod unregisters, and the process exits.
  */
 export class DrainService {
   private state: 'serving' | 'draining' = 'serving';
@@ -24,6 +27,7 @@ export class DrainService {
     private readonly rooms: RoomsService,
     private readonly gateway: RelayGateway,
     private readonly ownership: OwnershipService,
+    private readonly clock: Clock,
     private readonly logger: AppLogger,
   ) {}
 
@@ -49,13 +53,12 @@ export class DrainService {
     this.logger.log(
       `draining: ${this.gateway.size} connection(s), grace ${this.config.graceMs} ms`,
     );
-    await sleep(this.config.graceMs);
+    await this.clock.sleep(this.config.graceMs);
     this.gateway.closeAllForRestart();
     await this.gateway.waitForClosed(this.config.timeoutMs);
     this.gateway.stop();
     if (clustered) {
-      const deadline = Date.now() + this.config.handoffMs;
-      while (this.rooms.count > 0 && Date.now() < deadline) await sleep(50);
+      await this.ownership.handOver(this.config.handoffMs);
       for (const room of this.rooms.list()) this.rooms.end(room, 'drained');
       await this.ownership.releaseAll();
     }
@@ -64,8 +67,4 @@ export class DrainService {
     for (const hook of this.hooks) await hook().catch(() => undefined);
     this.logger.log('drained');
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

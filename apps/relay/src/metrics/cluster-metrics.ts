@@ -1,14 +1,26 @@
 import { DirectoryError, DirectoryErrorCode, type DirectoryHealth } from '../cluster';
 import { DIRECTORY_BUCKETS, DurationHistogram } from './duration-histogram';
 
-/** What a claim attempt (ring pod takes an empty room over from its owner) came to. */
-export const CLAIM_OUTCOMES = ['won', 'lost', 'error'] as const;
+/** What a claim (a join for a room this pod doesn't hold, asked of its owner) came to. */
+export const CLAIM_OUTCOMES = ['won', 'recovered', 'lost', 'error'] as const;
 /**
- * - `won`: this pod owns the room now;
- * - `lost`: another pod owns it (it has members, or got there first): the join is forwarded;
- * - `error`: the directory did not answer: the join falls back to local ownership.
+ * - `won`: the room was empty and moved here from its owner;
+ * - `recovered`: its owner was gone from the directory and the room continued here from its
+ *   standby copy;
+ * - `lost`: the owner kept it (members, or a join in flight there): the join was forwarded;
+ * - `error`: the owner's pod entry is alive but it did not answer within
+ *   CLUSTER_REQUEST_TIMEOUT_MS (a slow or frozen pod), or the directory could not tell whether it
+ *   is alive: nothing was taken and the join was told to retry (close 1013).
  */
 export type ClaimOutcome = (typeof CLAIM_OUTCOMES)[number];
+
+/** What became of a room a draining pod still held once its members were told to reconnect. */
+export const HANDOVER_OUTCOMES = ['adopted', 'released'] as const;
+/**
+ * - `adopted`: a successor pod took it (and its directory entry) for late reconnects;
+ * - `released`: no successor could take it (none left, all full or draining).
+ */
+export type HandoverOutcome = (typeof HANDOVER_OUTCOMES)[number];
 
 /**
  * `out`: a client socket that landed here and is relayed to the owner pod;
@@ -42,6 +54,7 @@ export type DirectoryErrorKind = (typeof DIRECTORY_ERROR_KINDS)[number];
  */
 export class ClusterMetrics {
   readonly claims = zeroes(CLAIM_OUTCOMES);
+  readonly handovers = zeroes(HANDOVER_OUTCOMES);
   readonly forwardedOpen = zeroes(FORWARD_DIRECTIONS);
   readonly forwardedTotal = zeroes(FORWARD_DIRECTIONS);
   readonly directoryOk = zeroes(DIRECTORY_OPS);
@@ -51,10 +64,13 @@ export class ClusterMetrics {
     DIRECTORY_OPS.map((op) => [op, new DurationHistogram(DIRECTORY_BUCKETS)]),
   ) as Record<DirectoryOp, DurationHistogram>;
   private directory: { health(): DirectoryHealth } | undefined;
-  private upOverride: boolean | undefined;
 
   claim(outcome: ClaimOutcome): void {
     this.claims[outcome]++;
+  }
+
+  handover(outcome: HandoverOutcome): void {
+    this.handovers[outcome]++;
   }
 
   /** A forwarded socket opened; call `forwardClosed` with the same direction when it ends. */
@@ -83,14 +99,8 @@ export class ClusterMetrics {
     this.directory = directory;
   }
 
-  /** For code that tracks the state itself instead of handing over the directory. */
-  setDirectoryUp(up: boolean): void {
-    this.upOverride = up;
-  }
-
   /** True while the directory answers; the embedded (memory) directory always does. */
   get directoryUp(): boolean {
-    if (this.upOverride !== undefined) return this.upOverride;
     return this.directory === undefined || this.directory.health().state === 'up';
   }
 

@@ -26,7 +26,7 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
       useFactory: (
         stats: RelayStats,
         cluster: ClusterMetrics,
-        observer: RoomObserver,
+        _observer: RoomObserver,
         rooms: RoomsService,
         gateway: RelayGateway,
         drain: DrainService,
@@ -38,8 +38,7 @@ export function observabilityProviders(config: RelayConfig): Provider[] {
           stats,
           calls,
           cluster,
-          limits: { maxRooms: config.rooms.maxRooms, maxConnections: config.ws.maxConnections },
-          roomsClosedByReason: observer.closedByReason,
+          limits: config.limits,
           roomsByMode: () => {
             const counts = { p2p: 0, support: 0, code: 0 };
             for (const room of rooms.list()) counts[room.mode]++;

@@ -7,6 +7,7 @@ import {
   DIRECTORY_ERROR_KINDS,
   DIRECTORY_OPS,
   FORWARD_DIRECTIONS,
+  HANDOVER_OUTCOMES,
 } from './cluster-metrics';
 import { HistogramCollector } from './histogram-collector';
 
@@ -27,8 +28,6 @@ export interface MetricsSources {
   readonly stats: RelayStats;
   readonly calls: CallCounts;
   readonly cluster: ClusterMetrics;
-  /** Rooms ended, by RoomEndReason (RoomObserver). */
-  readonly roomsClosedByReason: ReadonlyMap<string, number>;
   /** MAX_ROOMS and MAX_CONNECTIONS (0 = unlimited). */
   readonly limits: { readonly maxRooms: number; readonly maxConnections: number };
   roomsByMode(): Readonly<Record<RoomMode, number>>;
@@ -120,7 +119,7 @@ export class RelayMetrics {
       'reason',
       () => {
         const reasons = new Map<string, number>(ROOM_CLOSE_REASONS.map((r) => [r, 0]));
-        for (const [reason, n] of sources.roomsClosedByReason) reasons.set(reason, n);
+        for (const [reason, n] of stats.roomsClosedByReason) reasons.set(reason, n);
         return reasons;
       },
     );
@@ -257,29 +256,27 @@ export class RelayMetrics {
       labelNames: ['direction'],
       registers,
       collect() {
-        for (const direction of FORWARD_DIRECTIONS) {
-          // Outbound forwarding is also counted by the ownership code in RelayStats.
-          const fromStats = direction === 'out' ? stats.forwardedConnections : 0;
-          this.set({ direction }, cluster.forwardedOpen[direction] + fromStats);
-        }
+        for (const direction of FORWARD_DIRECTIONS)
+          this.set({ direction }, cluster.forwardedOpen[direction]);
       },
     });
     mirrorLabelled(
       'nullroom_forwarded_connections_total',
       'Forwarded sockets opened, by direction.',
       'direction',
-      () =>
-        FORWARD_DIRECTIONS.map((d) => [
-          d,
-          cluster.forwardedTotal[d] + (d === 'out' ? stats.forwardedConnectionsTotal : 0),
-        ]),
+      () => FORWARD_DIRECTIONS.map((d) => [d, cluster.forwardedTotal[d]]),
     );
     mirrorLabelled(
       'nullroom_claims_total',
-      'Claims of an empty room from its owner by the ring pod: won, lost (forwarded instead), error (directory down, local fallback).',
+      'Joins for a room held elsewhere, by result: won (it moved here), recovered (from its standby, owner gone), lost (forwarded to the owner), error (owner alive but silent: told to retry).',
       'result',
-      // Won claims are also counted by the ownership code in RelayStats.claims.
-      () => CLAIM_OUTCOMES.map((o) => [o, cluster.claims[o] + (o === 'won' ? stats.claims : 0)]),
+      () => CLAIM_OUTCOMES.map((o) => [o, cluster.claims[o]]),
+    );
+    mirrorLabelled(
+      'nullroom_drain_handovers_total',
+      'Rooms a draining pod still held after closing its members: adopted (a successor took them), released (none could).',
+      'result',
+      () => HANDOVER_OUTCOMES.map((o) => [o, cluster.handovers[o]]),
     );
     new Counter({
       name: 'nullroom_directory_operations_total',

@@ -1,47 +1,112 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Header carrying `<unix ms>.<hex HMAC>` on every pod-to-pod request. */
+/** Header carrying `<time>.<nonce>.<mac>` on every pod-to-pod request (docs/architecture.md). */
 export const CLUSTER_AUTH_HEADER = 'x-nullroom-cluster';
 
-/** Requests older or newer than this are refused, so a captured header can't be replayed later. */
-const MAX_SKEW_MS = 30_000;
+/** A request whose time is further than this from the receiver's clock is refused. */
+export const MAX_SKEW_MS = 30_000;
+
+/** First line of the signed text: a new scheme gets a new name, never a reinterpretation. */
+const SCHEME = 'nullroom-cluster-v1';
+
+const HEADER_PATTERN = /^(\d{1,16})\.([0-9a-f]{32})\.([0-9a-f]{64})$/;
 
 /**
- * Authenticates calls on the internal port with the cluster secret: an HMAC over the time, the
- * method and the path (query included), so a header captured for one request is useless for
- * another. The internal port should also be closed to everything but the pods (NetworkPolicy);
- * this is the second lock, not the only one.
+ * Authenticates every request on the internal port, as a whole (issue 17): an HMAC-SHA256 under
+ * the cluster secret over the scheme, the time, a random nonce, the method, the request target
+ * (path and query, as sent) and the SHA-256 of the body. A request is refused when the MAC is
+ * wrong, its time is more than ±30 s off, or its nonce was already seen inside that window — so a
+ * captured request can be neither altered nor replayed. The exact construction, precise enough to
+ * build a signature from it, is in docs/architecture.md ("Pod-to-pod requests").
+ *
+ * The internal port should also be closed to everything but the pods (NetworkPolicy); this is the
+ * second lock, not the only one.
  */
 export class ClusterAuth {
-  readonly #secret: Buffer;
+  readonly #key: Buffer;
+  readonly #seen = new NonceWindow();
 
-  constructor(secret: string) {
-    this.#secret = Buffer.from(`nullroom-internal:${secret}`);
+  constructor(
+    secret: string,
+    private readonly clock: { now(): number } = { now: () => Date.now() },
+  ) {
+    this.#key = Buffer.from(`nullroom-internal:${secret}`, 'utf8');
   }
 
-  sign(method: string, path: string, now = Date.now()): string {
-    return `${now}.${this.#mac(now, method, path)}`;
+  /** The header value for one request. `target` is the path with its query, exactly as sent. */
+  sign(method: string, target: string, body: string | Uint8Array = ''): string {
+    const time = this.clock.now();
+    const nonce = randomBytes(16).toString('hex');
+    return `${time}.${nonce}.${this.#mac(time, nonce, method, target, body)}`;
   }
 
+  /**
+   * A cheap first look, before the body is read: the header is well formed and its time is
+   * inside the window. `verify` still decides.
+   */
+  plausible(header: string | string[] | undefined): boolean {
+    if (typeof header !== 'string') return false;
+    const match = HEADER_PATTERN.exec(header);
+    return match !== null && Math.abs(this.clock.now() - Number(match[1])) <= MAX_SKEW_MS;
+  }
+
+  /** True for an authentic, fresh, first-seen request. Never throws. */
   verify(
     header: string | string[] | undefined,
     method: string,
-    path: string,
-    now = Date.now(),
+    target: string,
+    body: string | Uint8Array = '',
   ): boolean {
     if (typeof header !== 'string') return false;
-    const dot = header.indexOf('.');
-    if (dot <= 0) return false;
-    const time = Number(header.slice(0, dot));
+    const match = HEADER_PATTERN.exec(header);
+    if (match === null) return false;
+    const [, timeText, nonce, mac] = match as unknown as [string, string, string, string];
+    const time = Number(timeText);
+    const now = this.clock.now();
     if (!Number.isSafeInteger(time) || Math.abs(now - time) > MAX_SKEW_MS) return false;
-    const presented = Buffer.from(header.slice(dot + 1), 'hex');
-    const expected = Buffer.from(this.#mac(time, method, path), 'hex');
-    return presented.length === expected.length && timingSafeEqual(presented, expected);
+    const expected = Buffer.from(this.#mac(time, nonce, method, target, body), 'hex');
+    if (!timingSafeEqual(Buffer.from(mac, 'hex'), expected)) return false;
+    // Only an authentic request may take a place in the window: forgeries can't fill it.
+    return this.#seen.firstTime(nonce, now);
   }
 
-  #mac(time: number, method: string, path: string): string {
-    return createHmac('sha256', this.#secret)
-      .update(`${time}\n${method.toUpperCase()}\n${path}`)
+  #mac(
+    time: number,
+    nonce: string,
+    method: string,
+    target: string,
+    body: string | Uint8Array,
+  ): string {
+    const bodyHash = createHash('sha256').update(body).digest('hex');
+    return createHmac('sha256', this.#key)
+      .update([SCHEME, String(time), nonce, method.toUpperCase(), target, bodyHash].join('\n'))
       .digest('hex');
+  }
+}
+
+/**
+ * Nonces seen in the last 2 × MAX_SKEW_MS or more, in two generations that rotate: a nonce is
+ * remembered at least as long as a request carrying it could still pass the time check. No timer:
+ * rotation happens on use.
+ */
+class NonceWindow {
+  private current = new Set<string>();
+  private previous = new Set<string>();
+  private since = -Infinity;
+
+  firstTime(nonce: string, now: number): boolean {
+    const span = 2 * MAX_SKEW_MS;
+    if (now - this.since >= 2 * span) {
+      this.previous = new Set();
+      this.current = new Set();
+      this.since = now;
+    } else if (now - this.since >= span) {
+      this.previous = this.current;
+      this.current = new Set();
+      this.since = now;
+    }
+    if (this.current.has(nonce) || this.previous.has(nonce)) return false;
+    this.current.add(nonce);
+    return true;
   }
 }

@@ -1,8 +1,8 @@
 import { type RoomMode } from '@nullroom/protocol';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { type RoomsService, type RoomView } from '../rooms/rooms.service';
+import { type CloseAuth, type RoomsService, type RoomView } from '../rooms/rooms.service';
 import { type OwnershipService } from './ownership.service';
-import { type PeerClient } from './peer-client';
+import { CloseOutcome, type Peers } from './peer-api';
 
 /**
  * Cluster-wide reads and closes for the REST and admin API: this pod's answer plus every live
@@ -13,7 +13,7 @@ export class ClusterViews {
   constructor(
     private readonly rooms: RoomsService,
     private readonly ownership: OwnershipService,
-    private readonly peers: PeerClient,
+    private readonly peers: Peers,
   ) {}
 
   async listRooms(mode?: RoomMode): Promise<{ rooms: RoomView[]; unreachablePods: number }> {
@@ -41,27 +41,23 @@ export class ClusterViews {
     return view;
   }
 
-  /**
-   * Closes a room wherever it lives. `joinToken` undefined means the caller was authenticated by
-   * API or admin key; otherwise the owner checks the token.
-   */
-  async closeRoom(roomId: string, joinToken: string | undefined): Promise<void> {
-    const local = this.rooms.get(roomId);
-    if (local !== undefined) {
-      if (joinToken !== undefined && !this.rooms.tokenMatches(local, joinToken)) {
-        throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-      }
-      this.rooms.end(local, 'closed');
+  /** Closes a room wherever it lives; the owner checks a join token's hash (RoomsService). */
+  async closeRoom(roomId: string, auth: CloseAuth): Promise<void> {
+    if (this.rooms.get(roomId) !== undefined) {
+      this.rooms.closeWith(roomId, auth);
       return;
     }
     const address = await this.ownership.ownerAddress(roomId);
     const outcome =
       address === undefined
-        ? 'missing'
-        : await this.peers.close(address, roomId, joinToken).catch(() => 'missing' as const);
-    if (outcome === 'forbidden')
+        ? CloseOutcome.Missing
+        : await this.peers
+            .close(address, roomId, 'byKey' in auth ? undefined : auth.tokenHash)
+            .catch(() => CloseOutcome.Missing);
+    if (outcome === CloseOutcome.Forbidden)
       throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-    if (outcome === 'missing') throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
+    if (outcome === CloseOutcome.Missing)
+      throw new RelayError(RelayErrorCode.RoomNotFound, 'room not found');
   }
 
   async podStats(): Promise<Array<Record<string, unknown>>> {

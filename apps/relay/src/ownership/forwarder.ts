@@ -1,7 +1,11 @@
 import WebSocket from 'ws';
-import { CloseCode, encodeRestartReason } from '@nullroom/protocol';
+import { CloseCode } from '@nullroom/protocol';
+import { REROUTE_JITTER_MS, restartReason } from '../common/restart-reason';
 import { type RelayStats } from '../common/stats';
+import { type ClusterMetrics } from '../metrics/cluster-metrics';
 import { CLUSTER_AUTH_HEADER, type ClusterAuth } from './cluster-auth';
+import { encodeForwardedJoin, type ForwardedJoin } from './forwarded-join';
+import { InternalPath } from './peer-api';
 
 /** Frames a client sent before its route was known (claim or forward takes a round trip). */
 export class PendingFrames {
@@ -32,46 +36,51 @@ export class PendingFrames {
   }
 }
 
+export interface ForwardDeps {
+  readonly auth: ClusterAuth;
+  readonly stats: RelayStats;
+  readonly metrics: ClusterMetrics;
+  readonly maxBufferedBytes: number;
+  readonly maxFrameBytes: number;
+  /** The owner's upgrade must answer within this (CLUSTER_REQUEST_TIMEOUT_MS). */
+  readonly handshakeTimeoutMs: number;
+  /** Extra headers on the upgrade (trace context). */
+  readonly headers?: Record<string, string>;
+}
+
 /**
  * The forwarding hop: a member whose room lives on another pod is proxied to the owner's
  * internal port. Frames pass through untouched in both directions (text stays text, binary stays
  * binary; nothing is decoded here — the owner does all checks), and close codes are propagated.
+ * The upgrade carries the join as the owner needs it (forwarded-join.ts): no token, no key.
  */
 export function forward(
   client: WebSocket,
   address: string,
-  query: URLSearchParams,
+  join: ForwardedJoin,
   pending: PendingFrames,
-  deps: {
-    auth: ClusterAuth;
-    stats: RelayStats;
-    maxBufferedBytes: number;
-    maxFrameBytes: number;
-    headers?: Record<string, string>;
-    onClose: () => void;
-  },
+  deps: ForwardDeps,
 ): void {
-  const path = `/internal/ws?${query.toString()}`;
-  const upstream = new WebSocket(`ws://${address}${path}`, {
-    headers: { ...deps.headers, [CLUSTER_AUTH_HEADER]: deps.auth.sign('GET', path) },
+  const target = `${InternalPath.ws}?${encodeForwardedJoin(join)}`;
+  const upstream = new WebSocket(`ws://${address}${target}`, {
+    headers: { ...deps.headers, [CLUSTER_AUTH_HEADER]: deps.auth.sign('GET', target) },
     perMessageDeflate: false,
     maxPayload: deps.maxFrameBytes + 1024,
+    handshakeTimeout: deps.handshakeTimeoutMs,
   });
   let opened = false;
   let done = false;
-  deps.stats.forwardedConnections++;
-  deps.stats.forwardedConnectionsTotal++;
+  deps.metrics.forwardOpened('out');
 
   const finish = (code: number, reason: string): void => {
     if (done) return;
     done = true;
-    deps.stats.forwardedConnections--;
+    deps.metrics.forwardClosed('out');
     deps.stats.countClose(code);
     if (client.readyState === WebSocket.OPEN || client.readyState === WebSocket.CONNECTING)
       client.close(code, reason);
     if (upstream.readyState === WebSocket.OPEN) upstream.close(1000);
     else if (upstream.readyState === WebSocket.CONNECTING) upstream.terminate();
-    deps.onClose();
   };
 
   upstream.on('open', () => {
@@ -85,24 +94,23 @@ export function forward(
   upstream.on('message', (data: Buffer, isBinary: boolean) => {
     if (done) return;
     client.send(data, { binary: isBinary });
-    if (client.bufferedAmount > deps.maxBufferedBytes)
+    if (client.bufferedAmount > deps.maxBufferedBytes) {
+      deps.stats.slowConsumerDisconnects++;
       finish(CloseCode.SLOW_CONSUMER, 'slow consumer');
+    }
   });
   upstream.on('close', (code: number, reason: Buffer) => {
     // 1005 (no code) and 1006 (connection lost: the owner died) are not sendable; the owner
     // going away means the member should come back through the ring.
     if (code === 1005) return finish(CloseCode.NORMAL, '');
     if (code === 1006 || code < 1000) {
-      return finish(
-        CloseCode.SERVICE_RESTART,
-        encodeRestartReason(Math.floor(Math.random() * 1000)),
-      );
+      return finish(CloseCode.SERVICE_RESTART, restartReason(REROUTE_JITTER_MS));
     }
     finish(code, reason.toString());
   });
   upstream.on('unexpected-response', () => finish(CloseCode.INTERNAL_ERROR, 'forwarding refused'));
   upstream.on('error', () => {
-    if (!opened) finish(CloseCode.TRY_AGAIN_LATER, 'room owner unreachable');
+    if (!opened) finish(CloseCode.TRY_AGAIN_LATER, 'room owner unreachable, try again');
   });
   client.on('close', () => finish(CloseCode.NORMAL, ''));
   client.on('error', () => undefined);

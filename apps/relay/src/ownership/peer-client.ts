@@ -1,128 +1,159 @@
-import { type RoomHandoff, type RoomView } from '../rooms/rooms.service';
+import { type RoomMode } from '@nullroom/protocol';
+import { type JoinTokenHash } from '../rooms/join-token';
+import { type RoomView } from '../rooms/rooms.service';
 import { CLUSTER_AUTH_HEADER, type ClusterAuth } from './cluster-auth';
+import {
+  type AdoptRequest,
+  closeOutcomeOf,
+  type CloseOutcome,
+  decodeAdoptReply,
+  decodeHandoffReply,
+  decodeRoomView,
+  decodeRoomViews,
+  decodeStandbyInfo,
+  decodeTakeReply,
+  encodeHandoffRequest,
+  type HandoffReply,
+  type HandoffRequest,
+  InternalPath,
+  MAX_INTERNAL_BODY_BYTES,
+  PeerProtocolError,
+  type Peers,
+  PeerUnreachableError,
+  type StandbyBatch,
+  type StandbyInfo,
+  type TakeReply,
+} from './peer-api';
 
-export type HandoffReply =
-  | { readonly status: 'moved'; readonly room: RoomHandoff }
-  | { readonly status: 'busy' }
-  /** The room just moved from that pod to `owner` (a concurrent claim won): ask `owner`. */
-  | { readonly status: 'moved-away'; readonly owner: string }
-  | { readonly status: 'missing' };
-
-export class PeerUnreachableError extends Error {
-  override readonly name = 'PeerUnreachableError';
+interface Answer {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 /**
- * Pod-to-pod calls on the internal port: authenticated, bounded by a timeout, and never carrying
- * anything to a log. `address` is the peer's host:port from the directory.
+ * Pod-to-pod calls on the internal port, over HTTP: each request signed as a whole, bounded by
+ * CLUSTER_REQUEST_TIMEOUT_MS, its answer decoded with peer-api.ts (anything undocumented is a
+ * PeerProtocolError, never a guess), and nothing ever written to a log.
  */
-export class PeerClient {
+export class PeerClient implements Peers {
   constructor(
     private readonly auth: ClusterAuth,
     private readonly timeoutMs: number,
     private readonly fetchFn: typeof fetch = fetch,
   ) {}
 
-  async handoff(address: string, roomId: string, toPod: string): Promise<HandoffReply> {
-    const res = await this.call(
+  async handoff(address: string, roomId: string, request: HandoffRequest): Promise<HandoffReply> {
+    const answer = await this.call(
       address,
       'POST',
-      `/internal/rooms/${roomId}/handoff?to=${encodeURIComponent(toPod)}`,
+      InternalPath.handoff(roomId),
+      encodeHandoffRequest(request),
     );
-    if (res.status === 200) return { status: 'moved', room: (await res.json()) as RoomHandoff };
-    if (res.status === 409) return { status: 'busy' };
-    if (res.status === 404) return { status: 'missing' };
-    if (res.status === 410)
-      return { status: 'moved-away', owner: ((await res.json()) as { owner: string }).owner };
-    throw new PeerUnreachableError(`handoff answered ${res.status}`);
+    return decoded(decodeHandoffReply(answer.status, answer.body), 'handoff', answer);
   }
 
-  async rooms(address: string, mode?: string): Promise<RoomView[]> {
-    const res = await this.call(
-      address,
-      'GET',
-      `/internal/rooms${mode === undefined ? '' : `?mode=${mode}`}`,
+  async adopt(address: string, request: AdoptRequest): Promise<string[]> {
+    const answer = await this.call(address, 'POST', InternalPath.adopt, request);
+    return decoded(decodeAdoptReply(answer.status, answer.body), 'adopt', answer);
+  }
+
+  async rooms(address: string, mode?: RoomMode): Promise<RoomView[]> {
+    const answer = await this.call(address, 'GET', InternalPath.rooms(mode));
+    return decoded(
+      answer.status === 200 ? decodeRoomViews(answer.body) : undefined,
+      'rooms',
+      answer,
     );
-    if (res.status !== 200) throw new PeerUnreachableError(`rooms answered ${res.status}`);
-    return ((await res.json()) as { rooms: RoomView[] }).rooms;
   }
 
   async room(address: string, roomId: string): Promise<RoomView | undefined> {
-    const res = await this.call(address, 'GET', `/internal/rooms/${roomId}`);
-    if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new PeerUnreachableError(`room answered ${res.status}`);
-    return (await res.json()) as RoomView;
+    const answer = await this.call(address, 'GET', InternalPath.room(roomId));
+    if (answer.status === 404) return undefined;
+    return decoded(answer.status === 200 ? decodeRoomView(answer.body) : undefined, 'room', answer);
   }
 
-  /**
-   * Closes a room on its owner. `joinToken` is passed when the caller could not authenticate the
-   * request by API key: the owner, which holds the token, checks it.
-   */
+  /** `tokenHash`: the caller had a join token, not a key; the owner checks its hash. */
   async close(
     address: string,
     roomId: string,
-    joinToken: string | undefined,
-  ): Promise<'closed' | 'forbidden' | 'missing'> {
-    const headers: Record<string, string> =
-      joinToken === undefined ? {} : { 'x-join-token': joinToken };
-    const res = await this.call(address, 'DELETE', `/internal/rooms/${roomId}`, headers);
-    if (res.status === 200) return 'closed';
-    if (res.status === 403) return 'forbidden';
-    if (res.status === 404) return 'missing';
-    throw new PeerUnreachableError(`close answered ${res.status}`);
-  }
-
-  /** Replaces this pod's standby copies on a peer (one request per peer per refresh). */
-  async putStandbys(
-    address: string,
-    fromPod: string,
-    rooms: readonly RoomHandoff[],
-    dropped: readonly string[],
-  ): Promise<void> {
-    const path = `/internal/standby?from=${encodeURIComponent(fromPod)}`;
-    const res = await this.call(
+    tokenHash: JoinTokenHash | undefined,
+  ): Promise<CloseOutcome> {
+    const answer = await this.call(
       address,
       'POST',
-      path,
-      { 'content-type': 'application/json' },
-      JSON.stringify({ rooms, dropped }),
+      InternalPath.close(roomId),
+      tokenHash === undefined ? {} : { tokenHash },
     );
-    if (res.status !== 204) throw new PeerUnreachableError(`standby answered ${res.status}`);
+    return decoded(closeOutcomeOf(answer.status), 'close', answer);
   }
 
-  /** Asks a peer for its standby copy of a room whose owner died. */
-  async takeStandby(
-    address: string,
-    roomId: string,
-  ): Promise<{ handoff: RoomHandoff; owner: string } | undefined> {
-    const res = await this.call(address, 'POST', `/internal/standby/${roomId}/take`);
-    if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new PeerUnreachableError(`standby take answered ${res.status}`);
-    return (await res.json()) as { handoff: RoomHandoff; owner: string };
+  async putStandbys(address: string, batch: StandbyBatch): Promise<void> {
+    const answer = await this.call(
+      address,
+      'POST',
+      `${InternalPath.standby}?from=${encodeURIComponent(batch.from)}`,
+      batch,
+    );
+    if (answer.status !== 204) throw new PeerProtocolError(`standby answered ${answer.status}`);
+  }
+
+  async peekStandby(address: string, roomId: string): Promise<StandbyInfo | undefined> {
+    const answer = await this.call(address, 'GET', InternalPath.standbyOne(roomId));
+    const info = decoded(decodeStandbyInfo(answer.status, answer.body), 'standby', answer);
+    return info === 'none' ? undefined : info;
+  }
+
+  async takeStandby(address: string, roomId: string, owner: string): Promise<TakeReply> {
+    const answer = await this.call(address, 'POST', InternalPath.standbyTake(roomId), { owner });
+    return decoded(decodeTakeReply(answer.status, answer.body), 'standby take', answer);
   }
 
   async stats(address: string): Promise<Record<string, unknown>> {
-    const res = await this.call(address, 'GET', '/internal/stats');
-    if (res.status !== 200) throw new PeerUnreachableError(`stats answered ${res.status}`);
-    return (await res.json()) as Record<string, unknown>;
+    const answer = await this.call(address, 'GET', InternalPath.stats);
+    const body = answer.body;
+    if (answer.status !== 200 || typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new PeerProtocolError(`stats answered ${answer.status}`);
+    return body as Record<string, unknown>;
   }
 
   private async call(
     address: string,
-    method: string,
-    path: string,
-    headers: Record<string, string> = {},
-    body?: string,
-  ): Promise<Response> {
+    method: 'GET' | 'POST',
+    target: string,
+    json?: unknown,
+  ): Promise<Answer> {
+    const body = json === undefined ? '' : JSON.stringify(json);
+    let res: Response;
     try {
-      return await this.fetchFn(`http://${address}${path}`, {
+      res = await this.fetchFn(`http://${address}${target}`, {
         method,
-        ...(body === undefined ? {} : { body }),
-        headers: { ...headers, [CLUSTER_AUTH_HEADER]: this.auth.sign(method, path) },
+        ...(json === undefined ? {} : { body }),
+        headers: {
+          ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+          [CLUSTER_AUTH_HEADER]: this.auth.sign(method, target, body),
+        },
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch {
       throw new PeerUnreachableError('peer unreachable');
     }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch {
+      throw new PeerUnreachableError('peer answer cut short');
+    }
+    if (text.length > MAX_INTERNAL_BODY_BYTES) throw new PeerProtocolError('answer too large');
+    if (text === '') return { status: res.status, body: {} };
+    try {
+      return { status: res.status, body: JSON.parse(text) as unknown };
+    } catch {
+      throw new PeerProtocolError(`${method} answered ${res.status} without JSON`);
+    }
   }
+}
+
+function decoded<T>(value: T | undefined, what: string, answer: Answer): T {
+  if (value === undefined) throw new PeerProtocolError(`${what} answered ${answer.status}`);
+  return value;
 }

@@ -1,30 +1,27 @@
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { secretEquals } from '../common/secrets';
+import { type JoinTokenHash, joinTokenMatches } from './join-token';
 import { type Room } from './room';
 
+/**
+ * What a join presents, already reduced at the public edge (the gateway, or the ring pod that
+ * forwards the member): the hash of the token it gave (a p2p join token, a support visitor
+ * token, a code room's members' token; none for a code-room guest), and whether its API key was
+ * right. The secrets themselves never travel further than
+ * the pod the client connected to.
+ */
 export interface JoinCredentials {
-  readonly joinToken?: string;
-  readonly apiKey?: string;
-}
-
-/** The relay-wide part of the check: the API key and whether WebSocket joins need it. */
-export interface JoinAuth {
-  readonly apiKey: string;
-  readonly requireWsApiKey: boolean;
-}
-
-/** True when `token` is the room's own secret (a p2p join token, a support visitor token). */
-export function roomTokenMatches(room: Room, token: string | undefined): boolean {
-  return room.joinToken !== undefined && secretEquals(token, room.joinToken);
+  readonly tokenHash?: JoinTokenHash;
+  readonly apiKeyOk: boolean;
 }
 
 /** A join of a code room without a token: a guest's attempt at the code (code-rooms/). */
 export function isCodeGuest(credentials: JoinCredentials): boolean {
-  return credentials.joinToken === undefined || credentials.joinToken === '';
+  return credentials.tokenHash === undefined;
 }
 
 /**
- * Who may join a room: the one place the relay decides it (constant-time comparisons only).
+ * Who may join a room: the one place the relay decides it (constant-time comparisons of hashes
+ * only, join-token.ts).
  *
  * - p2p: the room's join token, always (seed 000).
  * - code: the room's token (a member), or none at all (a guest, who must then prove the code to
@@ -40,20 +37,35 @@ export function isCodeGuest(credentials: JoinCredentials): boolean {
 export function checkJoinCredentials(
   room: Room,
   credentials: JoinCredentials,
-  auth: JoinAuth,
+  requireWsApiKey: boolean,
 ): void {
   if (room.mode === 'p2p' || (room.mode === 'code' && !isCodeGuest(credentials))) {
-    if (!roomTokenMatches(room, credentials.joinToken)) {
-      throw new RelayError(RelayErrorCode.Forbidden, 'invalid join token');
-    }
+    checkRoomToken(room, credentials.tokenHash, 'invalid join token');
     return;
   }
   if (room.mode === 'code') return;
-  if (!auth.requireWsApiKey) return;
-  if (credentials.apiKey !== undefined && secretEquals(credentials.apiKey, auth.apiKey)) return;
-  if (credentials.joinToken !== undefined) {
-    if (roomTokenMatches(room, credentials.joinToken)) return;
-    throw new RelayError(RelayErrorCode.Forbidden, 'invalid visitor token');
+  if (!requireWsApiKey || credentials.apiKeyOk) return;
+  if (credentials.tokenHash !== undefined) {
+    checkRoomToken(room, credentials.tokenHash, 'invalid visitor token');
+    return;
   }
   throw new RelayError(RelayErrorCode.Unauthorized, 'API key or visitor token required');
+}
+
+/** The room's own secret (join token, visitor token) as presented: for joins and closes alike. */
+export function checkRoomToken(
+  room: Room,
+  presented: JoinTokenHash | undefined,
+  message = 'invalid join token',
+): void {
+  if (!joinTokenMatches(room.tokenHash, presented) && !memberTokenMatches(room, presented)) {
+    throw new RelayError(RelayErrorCode.Forbidden, message);
+  }
+}
+
+/** A code room member token minted at admission (Room.memberTokenHashes), in constant time. */
+function memberTokenMatches(room: Room, presented: JoinTokenHash | undefined): boolean {
+  let found = false;
+  for (const hash of room.memberTokenHashes) found = joinTokenMatches(hash, presented) || found;
+  return found;
 }

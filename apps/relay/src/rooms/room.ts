@@ -1,5 +1,6 @@
 import { type RoomMode } from '@nullroom/protocol';
 import { type CodeAttempts } from '../code-rooms/code-attempts';
+import { type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 
 /** One room, in RAM only. Members are kept in a Map for lookup and an array for fan-out. */
@@ -11,6 +12,12 @@ export class Room {
   private readonly guests = new Set<Member>();
   /** Code rooms only: nameplate and attempt counting (code-rooms/). */
   code: CodeAttempts | undefined;
+  /**
+   * Code rooms: hashes of the member tokens minted for guests the PAKE admitted (each guest gets
+   * its own, in CODE_ADMITTED, to rejoin as a member). The room's own token is only ever a hash
+   * here, so it can't be handed out; these are accepted like it (join-credentials.ts).
+   */
+  readonly memberTokenHashes = new Set<JoinTokenHash>();
   lastActivityAt: number;
   closed = false;
   /**
@@ -24,8 +31,11 @@ export class Room {
     readonly id: string,
     readonly mode: RoomMode,
     readonly maxParticipants: number,
-    /** Only p2p rooms have one; kept in RAM for constant-time comparison at join. */
-    readonly joinToken: string | undefined,
+    /**
+     * The hash of the room's secret (join-token.ts) — a p2p join token, a support visitor token —
+     * never the token itself. Undefined only for a room from a pod that predates visitor tokens.
+     */
+    readonly tokenHash: JoinTokenHash | undefined,
     readonly createdAt: number,
   ) {
     this.lastActivityAt = createdAt;

@@ -8,7 +8,15 @@ import {
   refusalOf as code,
   testConfig,
 } from '../../test/support/fakes';
-import { RoomsService } from './rooms.service';
+import { hashJoinToken } from './join-token';
+import { type JoinCredentials, RoomsService } from './rooms.service';
+
+/** What the gateway hands over for a client presenting `joinToken` (and no API key). */
+const creds = (joinToken: string | undefined): JoinCredentials => ({
+  ...(joinToken === undefined ? {} : { tokenHash: hashJoinToken(joinToken) }),
+  apiKeyOk: false,
+});
+const NONE: JoinCredentials = { apiKeyOk: false };
 
 describe('RoomsService', () => {
   let clock: FakeClock;
@@ -44,16 +52,16 @@ describe('RoomsService', () => {
 
   it('authenticates before revealing room state', () => {
     const { room, joinToken } = service.create({ mode: 'p2p', maxParticipants: 2 });
-    service.join(room.id, new RecordingMember('a'), { joinToken });
-    service.join(room.id, new RecordingMember('b'), { joinToken });
+    service.join(room.id, new RecordingMember('a'), creds(joinToken));
+    service.join(room.id, new RecordingMember('b'), creds(joinToken));
     // Full and duplicate, but without the token the answer is only "forbidden".
-    expect(code(() => service.join(room.id, new RecordingMember('a'), {}))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), NONE))).toBe(
       RelayErrorCode.Forbidden,
     );
-    expect(code(() => service.join(room.id, new RecordingMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.DuplicateClientId,
     );
-    expect(code(() => service.join(room.id, new RecordingMember('c'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('c'), creds(joinToken)))).toBe(
       RelayErrorCode.RoomFull,
     );
   });
@@ -62,8 +70,8 @@ describe('RoomsService', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     const a = new RecordingMember('a');
     const b = new RecordingMember('b');
-    service.join(room.id, a, { joinToken });
-    service.join(room.id, b, { joinToken });
+    service.join(room.id, a, creds(joinToken));
+    service.join(room.id, b, creds(joinToken));
     expect(b.frames[0]).toMatchObject({ type: 'welcome', members: ['a'] });
     expect(a.frames[1]).toEqual({ type: 'joined', clientId: 'b' });
     service.leave(room, b);
@@ -76,9 +84,9 @@ describe('RoomsService', () => {
     const { room } = service.create({ mode: 'support' });
     const a = new RecordingMember('a');
     const b = new RecordingMember('b');
-    service.join(room.id, a, {});
-    service.join(room.id, b, {});
-    expect(code(() => service.join(room.id, new RecordingMember('c'), {}))).toBe(
+    service.join(room.id, a, NONE);
+    service.join(room.id, b, NONE);
+    expect(code(() => service.join(room.id, new RecordingMember('c'), NONE))).toBe(
       RelayErrorCode.RoomDestroyed,
     );
     expect(a.ended?.code).toBe(CloseCode.ROOM_DESTROYED);
@@ -90,7 +98,7 @@ describe('RoomsService', () => {
     const idle = service.create({ mode: 'p2p' }).room;
     const busy = service.create({ mode: 'p2p' });
     const m = new RecordingMember('m');
-    service.join(busy.room.id, m, { joinToken: busy.joinToken });
+    service.join(busy.room.id, m, creds(busy.joinToken));
     clock.t += 800;
     busy.room.lastActivityAt = clock.t;
     clock.t += 300;
@@ -107,7 +115,7 @@ describe('RoomsService', () => {
       roomId: '0b0e4c2a-7c41-4e6f-9a55-3d1e2f4a5b6c',
       mode: 'p2p' as const,
       maxParticipants: 4,
-      joinToken: 't'.repeat(43),
+      tokenHash: hashJoinToken('t'.repeat(43)),
       createdAt: clock.t,
       lastActivityAt: clock.t,
     };
@@ -122,11 +130,46 @@ describe('RoomsService', () => {
     expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
   });
 
+  it('keeps only a hash of the join token, and checks it for joins and closes alike', () => {
+    const { room, joinToken } = service.create({ mode: 'p2p' });
+    const shape = service.shapeOf(room);
+    expect(JSON.stringify(shape)).not.toContain(joinToken);
+    expect(shape.tokenHash).toBe(hashJoinToken(joinToken));
+    const wrong = hashJoinToken('not-the-token');
+    expect(code(() => service.closeWith(room.id, { tokenHash: wrong }))).toBe(
+      RelayErrorCode.Forbidden,
+    );
+    expect(service.get(room.id)).toBeDefined();
+    service.closeWith(room.id, { tokenHash: hashJoinToken(joinToken) });
+    expect(service.get(room.id)).toBeUndefined();
+    const other = service.create({ mode: 'p2p' });
+    service.closeWith(other.room.id, { byKey: true });
+    expect(code(() => service.closeWith(other.room.id, { byKey: true }))).toBe(
+      RelayErrorCode.RoomNotFound,
+    );
+  });
+
+  it('adopts a handed-over room without a hold, keeping its own idle clock', () => {
+    const shape = {
+      roomId: '1b0e4c2a-7c41-4e6f-9a55-3d1e2f4a5b6c',
+      mode: 'support' as const,
+      maxParticipants: 2,
+      createdAt: clock.t - 5000,
+      lastActivityAt: clock.t - 900,
+    };
+    const room = service.adopt(shape, { forJoin: false });
+    expect(room.lastActivityAt).toBe(clock.t - 900);
+    expect(service.handOff(shape.roomId)).toMatchObject({ roomId: shape.roomId });
+    const again = service.adopt(shape, { forJoin: false });
+    service.discard(again);
+    expect(service.get(shape.roomId)).toBeUndefined();
+  });
+
   it('refuses new rooms and joins once draining', () => {
     const { room, joinToken } = service.create({ mode: 'p2p' });
     service.stopAccepting();
     expect(code(() => service.create({ mode: 'p2p' }))).toBe(RelayErrorCode.Draining);
-    expect(code(() => service.join(room.id, new RecordingMember('a'), { joinToken }))).toBe(
+    expect(code(() => service.join(room.id, new RecordingMember('a'), creds(joinToken)))).toBe(
       RelayErrorCode.Draining,
     );
   });

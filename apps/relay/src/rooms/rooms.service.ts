@@ -6,7 +6,6 @@ import {
   encodeJoined,
   encodeLeft,
   encodeRoomClosed,
-  encodeRestartReason,
   encodeWelcome,
   PROTOCOL_VERSION,
   type RoomClosedReason,
@@ -19,16 +18,20 @@ import { type RelayConfig } from '../config/config';
 import { type Clock } from '../common/clock';
 import { type AppLogger } from '../common/logger';
 import { RelayError, RelayErrorCode } from '../common/relay.exception';
-import { newJoinToken } from '../common/secrets';
+import { REROUTE_JITTER_MS, restartReason } from '../common/restart-reason';
 import { type RelayStats } from '../common/stats';
 import {
   checkJoinCredentials,
+  checkRoomToken,
   isCodeGuest,
   type JoinCredentials,
-  roomTokenMatches,
 } from './join-credentials';
+import { hashJoinToken, newJoinToken, type JoinTokenHash } from './join-token';
 import { type Member } from './member';
 import { Room } from './room';
+import { type RoomHandoff } from './room-handoff';
+
+export { type RoomHandoff } from './room-handoff';
 
 export interface CreateRoomInput {
   readonly mode: RoomMode;
@@ -38,6 +41,9 @@ export interface CreateRoomInput {
 }
 
 export type { JoinCredentials } from './join-credentials';
+
+/** Who may close a room: an API or admin key (checked by the caller), or its token's hash. */
+export type CloseAuth = { readonly byKey: true } | { readonly tokenHash: JoinTokenHash };
 
 export interface RoomView {
   readonly roomId: string;
@@ -54,18 +60,6 @@ export interface RoomView {
  * room has nobody left to tell.
  */
 export type RoomEndReason = RoomClosedReason | 'empty' | 'drained';
-
-/** What one pod hands another when an empty room moves (a claim). Never leaves RAM. */
-export interface RoomHandoff {
-  readonly roomId: string;
-  readonly mode: RoomMode;
-  readonly maxParticipants: number;
-  readonly joinToken?: string;
-  readonly createdAt: number;
-  readonly lastActivityAt: number;
-  /** Code rooms: the nameplate and the failed attempts so far (the budget moves with the room). */
-  readonly code?: { readonly nameplate: string; readonly failedAttempts: number };
-}
 
 /** Typed room lifecycle events; the cluster layer keeps the directory in step with them. */
 export interface RoomEvents {
@@ -136,9 +130,16 @@ export class RoomsService {
     return this.rooms.size;
   }
 
+  /** Whether a room from another pod could be taken in now (accepting, under MAX_ROOMS). */
+  canAdopt(): boolean {
+    const { maxRooms } = this.config.limits;
+    return this.accepting && (maxRooms === 0 || this.rooms.size < maxRooms);
+  }
+
   create(input: CreateRoomInput): { room: Room; joinToken: string } {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting', 1);
-    const { maxRooms, defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
+    const { maxRooms } = this.config.limits;
+    const { defaultMaxParticipants, maxParticipantsLimit } = this.config.rooms;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
       throw new RelayError(
         RelayErrorCode.RoomLimitReached,
@@ -177,9 +178,16 @@ export class RoomsService {
     const id = input.nameplate?.roomId ?? randomUUID();
     if (this.rooms.has(id)) throw new RangeError('nameplate: its room exists on this pod');
     // p2p: the join token (seed 000); support: the visitor token (a Nullroom addition), which
-    // lets a visitor in where REQUIRE_WS_API_KEY=1; code: the members' token. The room's one secret.
+    // lets a visitor in where REQUIRE_WS_API_KEY=1; code: the members' token. The room's one
+    // secret, of which it keeps only the hash.
     const joinToken = newJoinToken();
-    const room = new Room(id, input.mode, maxParticipants, joinToken, this.clock.now());
+    const room = new Room(
+      id,
+      input.mode,
+      maxParticipants,
+      hashJoinToken(joinToken),
+      this.clock.now(),
+    );
     if (input.nameplate !== undefined) room.code = new CodeAttempts(input.nameplate.nameplate);
     this.rooms.set(room.id, room);
     this.stats.roomsCreated++;
@@ -187,18 +195,21 @@ export class RoomsService {
     return { room, joinToken };
   }
 
-  /**
-   * Claim, receiving side: takes in a room another pod handed over. Only the room's shape moves
-   * (mode, size, token); it has no members and no history to move.
-   */
   /** Joins in flight for a room that moved here keep it for this long (see Room.heldUntil). */
   static readonly ADOPT_HOLD_MS = 5000;
 
-  adopt(handoff: RoomHandoff): Room {
+  /**
+   * Takes in a room another pod handed over. Only the room's shape moves (mode, size, token
+   * hash); it has no members and no history to move. `forJoin` (a claim): the room is held for
+   * the join it moved for and its idle clock restarts; otherwise (a drain handover, a standby
+   * recovery) the room keeps its own last activity, so its idle limit counts from there.
+   */
+  adopt(handoff: RoomHandoff, options: { forJoin?: boolean } = {}): Room {
+    const forJoin = options.forJoin ?? true;
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const existing = this.rooms.get(handoff.roomId);
     if (existing !== undefined) return existing;
-    const { maxRooms } = this.config.rooms;
+    const { maxRooms } = this.config.limits;
     if (maxRooms > 0 && this.rooms.size >= maxRooms) {
       throw new RelayError(
         RelayErrorCode.RoomLimitReached,
@@ -210,16 +221,28 @@ export class RoomsService {
       handoff.roomId,
       handoff.mode,
       handoff.maxParticipants,
-      handoff.joinToken,
+      handoff.tokenHash,
       handoff.createdAt,
     );
     if (handoff.mode === 'code' && handoff.code !== undefined) {
       room.code = new CodeAttempts(handoff.code.nameplate, handoff.code.failedAttempts);
     }
-    room.lastActivityAt = Math.max(handoff.lastActivityAt, this.clock.now());
-    room.heldUntil = this.clock.now() + RoomsService.ADOPT_HOLD_MS;
+    for (const hash of handoff.memberTokenHashes ?? []) room.memberTokenHashes.add(hash);
+    const now = this.clock.now();
+    room.lastActivityAt = forJoin ? Math.max(handoff.lastActivityAt, now) : handoff.lastActivityAt;
+    if (forJoin) room.heldUntil = now + RoomsService.ADOPT_HOLD_MS;
     this.rooms.set(room.id, room);
     return room;
+  }
+
+  /**
+   * Forgets a room without ending it (no event, nobody closed): a copy adopted a moment ago that
+   * turned out to be owned elsewhere, or a room handed over at a drain. Only for empty rooms.
+   */
+  discard(room: Room): void {
+    if (room.closed || room.size > 0) return;
+    room.closed = true;
+    this.rooms.delete(room.id);
   }
 
   /**
@@ -249,12 +272,15 @@ export class RoomsService {
       roomId: room.id,
       mode: room.mode,
       maxParticipants: room.maxParticipants,
-      ...(room.joinToken === undefined ? {} : { joinToken: room.joinToken }),
+      ...(room.tokenHash === undefined ? {} : { tokenHash: room.tokenHash }),
       createdAt: room.createdAt,
       lastActivityAt: room.lastActivityAt,
       ...(room.code === undefined
         ? {}
         : { code: { nameplate: room.code.nameplate, failedAttempts: room.code.failed } }),
+      ...(room.memberTokenHashes.size === 0
+        ? {}
+        : { memberTokenHashes: [...room.memberTokenHashes] }),
     };
   }
 
@@ -284,11 +310,6 @@ export class RoomsService {
     };
   }
 
-  /** True when the room's token (p2p join token, support visitor token) matches (constant time). */
-  tokenMatches(room: Room, joinToken: string | undefined): boolean {
-    return roomTokenMatches(room, joinToken);
-  }
-
   /**
    * Admits a member or throws. Order matters: authentication before anything that reveals the
    * room's state (duplicate ids, fullness).
@@ -296,7 +317,7 @@ export class RoomsService {
   join(roomId: string, member: Member, credentials: JoinCredentials): Room {
     if (!this.accepting) throw new RelayError(RelayErrorCode.Draining, 'relay is restarting');
     const room = this.require(roomId);
-    checkJoinCredentials(room, credentials, this.config.auth);
+    checkJoinCredentials(room, credentials, this.config.auth.requireWsApiKey);
     // A code room takes members with its token, and guests without one: they must prove the
     // code to a member before they are let into the room (code-rooms/).
     const guest = room.mode === 'code' && isCodeGuest(credentials);
@@ -364,7 +385,7 @@ export class RoomsService {
     if (room.closed) return;
     room.closed = true;
     this.rooms.delete(room.id);
-    this.stats.roomsClosed++;
+    this.stats.roomClosed(reason);
     this.codeRooms?.roomEnded(room);
     for (const listener of this.listeners.ended) listener(room, reason);
     if (reason === 'empty' || reason === 'drained') return;
@@ -377,6 +398,16 @@ export class RoomsService {
   }
 
   /**
+   * `DELETE /rooms/:id` and the admin close, wherever they arrived: by key (checked by the
+   * caller) or by the room's join token (checked here).
+   */
+  closeWith(roomId: string, auth: CloseAuth): void {
+    const room = this.require(roomId);
+    if (!('byKey' in auth)) checkRoomToken(room, auth.tokenHash);
+    this.end(room, 'closed');
+  }
+
+  /**
    * Removes a room this pod must not hold (another pod owns it: a split after a partition).
    * Members are told to reconnect, which takes them through the ring to the real owner.
    */
@@ -386,12 +417,8 @@ export class RoomsService {
     this.rooms.delete(room.id);
     this.codeRooms?.roomEnded(room);
     for (const member of room.everyone()) {
-      member.end(CloseCode.SERVICE_RESTART, encodeRestartReason(Math.floor(Math.random() * 1000)));
+      member.end(CloseCode.SERVICE_RESTART, restartReason(REROUTE_JITTER_MS));
     }
-  }
-
-  close(roomId: string): void {
-    this.end(this.require(roomId), 'closed');
   }
 
   sweepIdle(): void {

@@ -10,6 +10,10 @@ export class ClusterMember {
   /** Per sender: the sequence numbers received, in order. */
   readonly received = new Map<string, number[]>();
   readonly closes: number[] = [];
+  /** The other members this one knows are in the room (WELCOME, JOINED, LEFT). */
+  readonly peers = new Set<string>();
+  /** Extra wait on top of a 1012's advised `retryMs`: a phone waking up, a slow network. */
+  reconnectLateMs = 0;
   readonly reasons: string[] = [];
   connects = 0;
   sent = 0;
@@ -19,6 +23,8 @@ export class ClusterMember {
   interrupted = false;
   private ws: WebSocket | undefined;
   private welcome: (() => void) | undefined;
+  /** Fails a pending connect() when the member gives up (a close it does not retry). */
+  private gaveUp: ((error: Error) => void) | undefined;
 
   constructor(
     readonly url: () => string,
@@ -28,7 +34,10 @@ export class ClusterMember {
   ) {}
 
   async connect(timeoutMs = 10_000): Promise<void> {
-    const joined = new Promise<void>((resolve) => (this.welcome = resolve));
+    const joined = new Promise<void>((resolve, reject) => {
+      this.welcome = resolve;
+      this.gaveUp = reject;
+    });
     this.open();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -85,8 +94,14 @@ export class ClusterMember {
       if (!decoded.ok) return;
       const frame = decoded.frame;
       if (frame.type === 'welcome') {
+        this.peers.clear();
+        for (const id of frame.members) this.peers.add(id);
         this.joined = true;
         this.welcome?.();
+      } else if (frame.type === 'joined') {
+        this.peers.add(frame.clientId);
+      } else if (frame.type === 'left') {
+        this.peers.delete(frame.clientId);
       } else if (frame.type === 'message' && frame.payload.length >= 4) {
         const seq = Buffer.from(frame.payload).readUInt32BE(0);
         let list = this.received.get(frame.from);
@@ -102,7 +117,8 @@ export class ClusterMember {
       if (this.stopped) return;
       this.interrupted = true;
       let delay: number | undefined;
-      if (code === CloseCode.SERVICE_RESTART) delay = decodeRestartReason(reason.toString()) ?? 500;
+      if (code === CloseCode.SERVICE_RESTART)
+        delay = (decodeRestartReason(reason.toString()) ?? 500) + this.reconnectLateMs;
       else if (
         code === 1006 ||
         code === CloseCode.INTERNAL_ERROR ||
@@ -113,6 +129,10 @@ export class ClusterMember {
           Math.min(2000, 100 * 2 ** Math.min(this.closes.length, 4)) * (0.5 + Math.random() / 2);
       }
       if (delay !== undefined && this.connects < 40) setTimeout(() => this.open(), delay);
+      else
+        this.gaveUp?.(
+          new Error(`${this.clientId}: closed ${code} ${reason.toString()}, not retried`),
+        );
     });
   }
 }

@@ -6,6 +6,8 @@ import { dumpRedis } from '../cluster/support/redis';
 import { ClusterAuth } from '../../src/ownership/cluster-auth';
 import { type RoomView } from '../../src/rooms/rooms.service';
 import { ClusterMember } from './cluster-member';
+import { eventually } from './eventually';
+import { type Room, createP2pRoom } from './rooms';
 
 /**
  * The cluster invariants (BRIEF "The cluster"), on a real local cluster: relay pods on loopback,
@@ -28,20 +30,7 @@ const POD_ENV = {
   MAX_ROOMS: '0',
 };
 
-interface Room {
-  roomId: string;
-  joinToken: string;
-}
-
-async function createRoom(baseUrl: string): Promise<Room> {
-  const res = await fetch(`${baseUrl}/rooms`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
-    body: JSON.stringify({ mode: 'p2p', maxParticipants: 16 }),
-  });
-  if (res.status !== 201) throw new Error(`POST /rooms ${res.status}`);
-  return (await res.json()) as Room;
-}
+const createRoom = (baseUrl: string): Promise<Room> => createP2pRoom(baseUrl, API_KEY, 16);
 
 /** Which pods hold each room in RAM, read from every running pod's internal port. */
 async function holders(
@@ -74,18 +63,6 @@ async function forwardedTotal(cluster: LocalCluster): Promise<number> {
     total += stats.connections.forwarded;
   }
   return total;
-}
-
-async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function wsUrl(base: string | undefined): () => string {

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { RelayStats } from '../../src/common/stats';
 import { ClusterMetrics } from '../../src/metrics/cluster-metrics';
 import { methodLabel, templateOfPath } from '../../src/metrics/http-route';
-import { RelayMetrics } from '../../src/metrics/relay-metrics';
+import {
+  CODE_ATTEMPT_OUTCOMES,
+  RelayMetrics,
+  ROOM_CLOSE_REASONS,
+} from '../../src/metrics/relay-metrics';
 import { DirectoryUnavailableError } from '../../src/cluster';
 import { parseSamples } from './support/scrape';
 
@@ -14,7 +18,6 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 function build() {
   const stats = new RelayStats();
   const cluster = new ClusterMetrics();
-  const closed = new Map<string, number>();
   const calls = {
     started: 0,
     ended: 0,
@@ -23,32 +26,36 @@ function build() {
     credentialsIssued: 0,
     refused: { full: 0, disabled: 0 },
   };
+  const directory = { state: 'up' as 'up' | 'down' };
+  cluster.watchDirectory({
+    health: () => ({ backend: 'redis', state: directory.state, sinceMs: 0 }),
+  });
   const metrics = new RelayMetrics(
     {
       stats,
       calls,
       cluster,
       limits: { maxRooms: 1000, maxConnections: 0 },
-      roomsClosedByReason: closed,
       roomsByMode: () => ({ p2p: 3, support: 1, code: 2 }),
       connections: () => 7,
       draining: () => false,
     },
     { defaultMetrics: false },
   );
-  return { stats, cluster, closed, calls, metrics };
+  return { stats, cluster, directory, calls, metrics };
 }
 
 describe('metrics', () => {
   it('copies plain counters at scrape time and renders the fan-out histogram cumulatively', async () => {
-    const { stats, cluster, closed, metrics } = build();
+    const { stats, cluster, directory, metrics } = build();
     expect(stats.timeFanout).toBe(true);
     stats.framesIn = 5;
-    stats.claims = 2;
+    cluster.claim('won');
+    cluster.claim('won');
     stats.fanout.observe(0.00002); // ≤ 25 µs
     stats.fanout.observe(0.003); // ≤ 5 ms
     stats.fanout.observe(9); // +Inf
-    closed.set('expired', 4);
+    for (let i = 0; i < 4; i++) stats.roomClosed('expired');
     cluster.claim('lost');
     stats.codeAttempts.set('wrong_code', 2);
     stats.codeAttemptsRateLimited = 1;
@@ -81,11 +88,11 @@ describe('metrics', () => {
     expect(samples.get('nullroom_fanout_duration_seconds_bucket{le="+Inf"}')).toBe(3);
     expect(samples.get('nullroom_fanout_duration_seconds_count')).toBe(3);
     expect(samples.get('nullroom_fanout_duration_seconds_sum')).toBeCloseTo(9.00302, 9);
-    // Counters follow the plain numbers on the next scrape; nothing double counts.
+    // Counters follow the plain numbers on the next scrape.
     stats.framesIn = 8;
     samples = parseSamples(await metrics.scrape());
     expect(samples.get('nullroom_frames_received_total')).toBe(8);
-    cluster.setDirectoryUp(false);
+    directory.state = 'down';
     samples = parseSamples(await metrics.scrape());
     expect(samples.get('nullroom_directory_up')).toBe(0);
   });
@@ -113,6 +120,58 @@ describe('metrics', () => {
     for (const line of callSeries) expect(line).toMatch(/^[a-z_]+(\{reason="(full|disabled)"\})? /);
   });
 
+  it('one store per concern: every counter feeds exactly one series, and every series one counter', async () => {
+    const { stats, cluster, calls, metrics } = build();
+    // Each source gets its own power of two: a series fed by two sources (or counted twice)
+    // would show a sum no source has; a source no series reads would be missing.
+    let next = 1;
+    const assigned = new Map<number, string>();
+    const give = (name: string): number => {
+      const value = 2 ** next++;
+      assigned.set(value, name);
+      return value;
+    };
+    const numeric = (o: object) =>
+      Object.keys(o).filter((k) => typeof (o as Record<string, unknown>)[k] === 'number');
+    for (const key of numeric(stats).filter((k) => k !== 'startedAt'))
+      (stats as unknown as Record<string, number>)[key] = give(`stats.${key}`);
+    for (const reason of ROOM_CLOSE_REASONS)
+      stats.roomsClosedByReason.set(reason, give(`stats.roomsClosedByReason.${reason}`));
+    for (const outcome of CODE_ATTEMPT_OUTCOMES)
+      stats.codeAttempts.set(outcome, give(`stats.codeAttempts.${outcome}`));
+    stats.closesByCode.set(4003, give('stats.closesByCode.4003'));
+    calls.started = give('calls.started');
+    calls.ended = give('calls.ended');
+    calls.credentialsIssued = give('calls.credentialsIssued');
+    calls.refused.full = give('calls.refused.full');
+    calls.refused.disabled = give('calls.refused.disabled');
+    for (const group of [
+      'claims',
+      'handovers',
+      'forwardedTotal',
+      'directoryOk',
+      'directoryFailed',
+      'directoryErrors',
+    ] as const) {
+      const record = cluster[group] as Record<string, number>;
+      for (const key of Object.keys(record)) record[key] = give(`cluster.${group}.${key}`);
+    }
+    const text = await metrics.scrape();
+    const counters = new Set([...text.matchAll(/^# TYPE (\S+) counter$/gm)].map(([, n]) => n!));
+    const seen = new Map<string, string>();
+    for (const [series, value] of parseSamples(text)) {
+      const name = series.replace(/\{.*$/, '');
+      if (!counters.has(name) || name === 'nullroom_http_requests_total' || value === 0) continue;
+      if (name === 'nullroom_drains_total') continue; // 0 or 1: the drain state, not a counter
+      const source = assigned.get(value);
+      expect([series, source]).toEqual([series, expect.any(String)]);
+      expect(seen.has(source!)).toBe(false);
+      seen.set(source!, series);
+    }
+    const unread = [...assigned.values()].filter((source) => !seen.has(source));
+    expect(unread).toEqual([]);
+  });
+
   it('labels HTTP requests by route template, never by path', () => {
     expect(templateOfPath('/rooms/1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe('/rooms/:roomId');
     expect(templateOfPath('/admin/api/rooms/1b4e28ba-2fa1-11d2-883f-0016d3cca427')).toBe(
@@ -127,11 +186,39 @@ describe('metrics', () => {
 
   it('docs/observability.md lists every metric; the dashboard and alerts use only real ones', async () => {
     const { metrics } = build();
+    metrics.countHttp('/rooms', 'GET', 200); // so that its series (and labels) show
     const text = await metrics.scrape();
     const names = new Set([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name]) => name!));
     expect(names.size).toBeGreaterThan(25);
     const doc = read('docs/observability.md');
     for (const name of names) expect(doc).toMatch(new RegExp(`^\\| \`${name}\``, 'm'));
+    // And what each row says: its type, and its labels (as the series carry them).
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, n, t]) => [n!, t!]));
+    const labels = new Map<string, Set<string>>();
+    for (const [, name, inner] of text.matchAll(
+      /^([a-z_]+?)(?:_bucket|_sum|_count)?\{([^}]*)\}/gm,
+    )) {
+      const base = types.has(name!) ? name! : name!.replace(/_(bucket|sum|count)$/, '');
+      const set = labels.get(base) ?? new Set<string>();
+      for (const [, label] of inner!.matchAll(/([a-z_]+)="/g)) set.add(label!);
+      labels.set(base, set);
+    }
+    for (const name of names) {
+      if (!name.startsWith('nullroom_')) continue;
+      const row = new RegExp(
+        `^\\| \`${name}\`\\s*\\|\\s*(\\w+)\\s*\\|\\s*([^|]*?)\\s*\\|`,
+        'm',
+      ).exec(doc);
+      const documentedLabels = (row?.[2] ?? '')
+        .replace(/`/g, '')
+        .split(',')
+        .filter((l) => l !== '');
+      expect([name, row?.[1], documentedLabels.sort()]).toEqual([
+        name,
+        types.get(name),
+        [...(labels.get(name) ?? [])].sort(),
+      ]);
+    }
 
     const known = (name: string) =>
       names.has(name) || names.has(name.replace(/_(bucket|sum|count)$/, ''));

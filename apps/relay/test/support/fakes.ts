@@ -5,28 +5,101 @@ import { RelayError, type RelayErrorCode } from '../../src/common/relay.exceptio
 import { loadConfig, type RelayConfig } from '../../src/config/config';
 import { type Member } from '../../src/rooms/member';
 
-/** Time stands still until `advance`; timeouts fire then, intervals never. */
+interface Scheduled {
+  at: number;
+  seq: number;
+  fn: () => void;
+  every: number | undefined;
+  cancelled: boolean;
+}
+
+/**
+ * A Clock whose time moves only when a test says so: `advance(ms)` runs every timer (timeouts and
+ * intervals) due in that span, in time order, synchronously; `elapse(ms)` does the same but lets
+ * promise chains settle between timers, for async code (peers, directory, sockets that are fakes
+ * resolving on the microtask queue). `t` reads and sets the time directly.
+ */
 export class FakeClock extends Clock {
-  t = 1_000_000;
-  private timers: Array<{ at: number; fn: () => void; live: boolean }> = [];
+  t: number;
+  private seq = 0;
+  private readonly timers: Scheduled[] = [];
+
+  constructor(start = 1_000_000) {
+    super();
+    this.t = start;
+  }
+
   override now(): number {
     return this.t;
   }
-  override setInterval(): { cancel(): void } {
-    return { cancel: () => undefined };
-  }
+
   override setTimeout(fn: () => void, ms: number): { cancel(): void } {
-    const timer = { at: this.t + ms, fn, live: true };
-    this.timers.push(timer);
-    return { cancel: () => (timer.live = false) };
+    return this.schedule(fn, ms, undefined);
   }
+
+  override setInterval(fn: () => void, ms: number): { cancel(): void } {
+    return this.schedule(fn, ms, Math.max(1, ms));
+  }
+
+  /** Timers not yet run or cancelled. */
+  get pending(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+
   advance(ms: number): void {
-    this.t += ms;
-    for (const timer of this.timers.filter((x) => x.live && x.at <= this.t)) {
-      timer.live = false;
-      timer.fn();
+    const until = this.t + ms;
+    for (let next = this.nextDue(until); next !== undefined; next = this.nextDue(until)) {
+      this.fire(next);
     }
+    this.t = until;
   }
+
+  async elapse(ms: number): Promise<void> {
+    const until = this.t + ms;
+    await settle();
+    for (let next = this.nextDue(until); next !== undefined; next = this.nextDue(until)) {
+      this.fire(next);
+      await settle();
+    }
+    this.t = until;
+    await settle();
+  }
+
+  private fire(timer: Scheduled): void {
+    this.t = Math.max(this.t, timer.at);
+    if (timer.every === undefined) timer.cancelled = true;
+    else timer.at += timer.every;
+    timer.fn();
+  }
+
+  private nextDue(until: number): Scheduled | undefined {
+    for (let i = this.timers.length - 1; i >= 0; i--) {
+      if (this.timers[i]!.cancelled) this.timers.splice(i, 1);
+    }
+    let best: Scheduled | undefined;
+    for (const t of this.timers) {
+      if (t.at > until) continue;
+      if (best === undefined || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+
+  private schedule(fn: () => void, ms: number, every: number | undefined): { cancel(): void } {
+    const timer: Scheduled = {
+      at: this.t + Math.max(0, ms),
+      seq: this.seq++,
+      fn,
+      every,
+      cancelled: false,
+    };
+    this.timers.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+}
+
+/** Lets every promise chain that is ready run to its next real wait. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /** A member that records the frames it is given and how it was ended. */

@@ -1,6 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+// The one free-port helper of the repository lives with the cluster harness (a deploy tool).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { freePort } from '../../../../deploy/local-cluster/cluster';
+
+export { freePort };
 
 /** The built relay entry point: tests run the real artifact, as `npm start` does. */
 export const RELAY_MAIN = join(__dirname, '../../dist/main.js');
@@ -17,17 +21,6 @@ export interface RelayProcess {
   stop(timeoutMs?: number): Promise<number | null>;
   /** Resolves with the exit code when the process ends by itself. */
   exited: Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

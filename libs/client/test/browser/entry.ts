@@ -4,7 +4,8 @@
  */
 import { createImagePreview, NullroomClient } from '../../src';
 
-interface Report {
+/** What the page reports (read by browser.e2e.spec.ts). */
+export interface Report {
   fingerprint?: string;
   safetyNumber?: string;
   received: string[];
