@@ -59,6 +59,10 @@ const EVERY_VARIABLE: Record<
   CODE_ATTEMPT_TIMEOUT_MS: ['9000', (c) => c.codeRooms.attemptTimeoutMs, 9000],
   CODE_NAMEPLATE_MAX: ['500', (c) => c.codeRooms.nameplateMax, 500],
   RATE_LIMIT_CODE_ATTEMPTS_MAX: ['6', (c) => c.rateLimit.codeAttemptsMax, 6],
+  CALL_MAX_PARTICIPANTS: ['4', (c) => c.calls.maxParticipants, 4],
+  TURN_URLS: ['turn:turn.example:3478', (c) => c.calls.turn.urls, ['turn:turn.example:3478']],
+  TURN_SECRET: ['turn-secret-0123456789', (c) => c.calls.turn.secret, 'turn-secret-0123456789'],
+  TURN_TTL_S: ['600', (c) => c.calls.turn.ttlS, 600],
   REDIS_URL: [
     'redis://redis:6380',
     (c) => [c.cluster.enabled, c.cluster.redisUrl],
