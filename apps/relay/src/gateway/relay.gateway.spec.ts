@@ -1,3 +1,5 @@
+import { CallsService } from '../calls/calls.service';
+import { TurnCredentials } from '../calls/turn-credentials';
 import { type IncomingMessage } from 'node:http';
 import { CloseCode, decodeRestartReason } from '@nullroom/protocol';
 import { FakeClock } from '../../test/support/fakes';
@@ -64,6 +66,7 @@ describe('RelayGateway', () => {
       new ClusterAuth('gateway-secret-0123456789abcdef'),
       metrics,
       {} as CodeRoomsService,
+      new CallsService(cfg.calls.maxParticipants, new TurnCredentials(cfg.calls, clock)),
     );
     gateway.afterInit();
   }

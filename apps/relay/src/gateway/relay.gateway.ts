@@ -58,8 +58,8 @@ export class RelayGateway implements OnGatewayConnection, OnGatewayInit {
     @Inject(OwnershipService) private readonly ownership: OwnershipService,
     @Inject(ClusterAuth) private readonly clusterAuth: ClusterAuth,
     @Inject(ClusterMetrics) private readonly clusterMetrics: ClusterMetrics,
-    @Inject(CallsService) private readonly calls: CallsService,
     @Inject(CodeRoomsService) private readonly codeRooms: CodeRoomsService,
+    @Inject(CallsService) private readonly calls: CallsService,
   ) {}
 
   afterInit(): void {
